@@ -1,0 +1,604 @@
+/* config.c — reading and validating courtavd's INI file.
+ *
+ * GKeyFile parses values, but it reports neither line numbers nor
+ * duplicate keys, and it accepts keys nobody reads. A first pass over the
+ * raw lines (scan_lines) therefore checks the syntax and remembers where each
+ * key sits; the second pass reads values through GKeyFile and checks them
+ * against the tables below, so every message can say FILE:LINE.
+ * Main thread only.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+G_DEFINE_QUARK(cav-config-error-quark, cav_config_error)
+
+typedef enum { KEY_STRING, KEY_UINT, KEY_DOUBLE } KeyType;
+
+typedef struct {
+	const char *name;
+	KeyType type;
+	double min;
+	double max;
+} KeySpec;
+
+static const KeySpec daemon_keys[] = {
+	{ "room", KEY_STRING, 0, 0 },      { "room_name", KEY_STRING, 0, 0 },
+	{ "court", KEY_STRING, 0, 0 },     { "state_dir", KEY_STRING, 0, 0 },
+	{ "media_dir", KEY_STRING, 0, 0 }, { "listen", KEY_STRING, 0, 0 },
+	{ "sig_alg", KEY_STRING, 0, 0 },   { NULL, 0, 0, 0 },
+};
+
+static const KeySpec recording_keys[] = {
+	{ "width", KEY_UINT, 64, 3840 },
+	{ "height", KEY_UINT, 48, 2160 },
+	{ "fps", KEY_UINT, 1, 60 },
+	{ "program_width", KEY_UINT, 64, 3840 },
+	{ "program_height", KEY_UINT, 48, 2160 },
+	{ "camera_kbps", KEY_UINT, 64, 50000 },
+	{ "program_kbps", KEY_UINT, 64, 50000 },
+	{ "audio_kbps", KEY_UINT, 16, 512 },
+	{ "segment_seconds", KEY_UINT, 2, 3600 },
+	{ "fragment_ms", KEY_UINT, 100, 1000 },
+	{ "keyframe_seconds", KEY_UINT, 1, 10 },
+	{ "x264_preset", KEY_STRING, 0, 0 },
+	{ "layout", KEY_STRING, 0, 0 },
+	{ "overlay_text", KEY_STRING, 0, 0 },
+	{ NULL, 0, 0, 0 },
+};
+
+static const KeySpec storage_keys[] = {
+	{ "min_free_hours", KEY_DOUBLE, 0, 10000 },
+	{ "alarm_free_hours", KEY_DOUBLE, 0, 10000 },
+	{ "stop_free_mb", KEY_UINT, 0, 1000000 },
+	{ "check_interval_ms", KEY_UINT, 100, 60000 },
+	{ NULL, 0, 0, 0 },
+};
+
+/* Keys every [camera ID] / [microphone ID] section has; the rest belong to
+ * the source's backend and are checked by it. */
+static const char *const source_common_keys[] = { "backend", "label", "role", NULL };
+
+static const char *const x264_presets[] = { "ultrafast", "superfast", "veryfast", "faster",
+					    "fast",      "medium",    NULL };
+static const char *const layouts[] = { "auto", "2x2", "side-by-side", NULL };
+
+/* Where each key was found: "group\x1fkey" -> line number. */
+typedef struct {
+	const char *path;
+	GHashTable *lines; /* owned */
+	GPtrArray *groups; /* group names in file order (owned) */
+} LineMap;
+
+static guint
+line_of(const LineMap *map, const char *group, const char *key)
+{
+	g_autofree char *k = g_strdup_printf("%s\x1f%s", group, key ? key : "");
+
+	return GPOINTER_TO_UINT(g_hash_table_lookup(map->lines, k));
+}
+
+static gboolean G_GNUC_PRINTF(6, 7)
+	fail(GError **error, CavConfigError code, const LineMap *map, const char *group,
+	     const char *key, const char *fmt, ...)
+{
+	g_autofree char *msg = NULL;
+	va_list ap;
+	guint line = line_of(map, group, key);
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (key != NULL && line > 0)
+		g_set_error(error, CAV_CONFIG_ERROR, code, "%s:%u: [%s] %s: %s", map->path, line,
+			    group, key, msg);
+	else if (line > 0)
+		g_set_error(error, CAV_CONFIG_ERROR, code, "%s:%u: [%s]: %s", map->path, line,
+			    group, msg);
+	else if (key != NULL)
+		g_set_error(error, CAV_CONFIG_ERROR, code, "%s: [%s] %s: %s", map->path, group, key,
+			    msg);
+	else
+		g_set_error(error, CAV_CONFIG_ERROR, code, "%s: [%s]: %s", map->path, group, msg);
+	return FALSE;
+}
+
+/* First pass: syntax, duplicates, and where everything is. */
+static gboolean
+scan_lines(LineMap *map, const char *data, GError **error)
+{
+	g_auto(GStrv) lines = g_strsplit(data, "\n", -1);
+	g_autofree char *group = NULL;
+
+	for (guint i = 0; lines[i] != NULL; i++) {
+		guint lineno = i + 1;
+		g_autofree char *line = g_strstrip(g_strdup(lines[i]));
+		g_autofree char *k = NULL;
+		char *eq;
+
+		if (line[0] == '\0' || line[0] == '#' || line[0] == ';')
+			continue;
+		if (line[0] == '[') {
+			size_t n = strlen(line);
+
+			if (n < 3 || line[n - 1] != ']') {
+				g_set_error(error, CAV_CONFIG_ERROR, CAV_CONFIG_ERROR_SYNTAX,
+					    "%s:%u: malformed section header “%s”: write [name]",
+					    map->path, lineno, line);
+				return FALSE;
+			}
+			g_free(group);
+			group = g_strstrip(g_strndup(line + 1, n - 2));
+			k = g_strdup_printf("%s\x1f", group);
+			if (g_hash_table_contains(map->lines, k)) {
+				g_set_error(error, CAV_CONFIG_ERROR, CAV_CONFIG_ERROR_SYNTAX,
+					    "%s:%u: section [%s] appears twice (first on line %u)",
+					    map->path, lineno, group,
+					    GPOINTER_TO_UINT(g_hash_table_lookup(map->lines, k)));
+				return FALSE;
+			}
+			g_hash_table_insert(map->lines, g_steal_pointer(&k), GUINT_TO_POINTER(lineno));
+			g_ptr_array_add(map->groups, g_strdup(group));
+			continue;
+		}
+		eq = strchr(line, '=');
+		if (eq == NULL || eq == line) {
+			g_set_error(error, CAV_CONFIG_ERROR, CAV_CONFIG_ERROR_SYNTAX,
+				    "%s:%u: “%s” is not “key = value”, a [section] or a # comment",
+				    map->path, lineno, line);
+			return FALSE;
+		}
+		if (group == NULL) {
+			g_set_error(error, CAV_CONFIG_ERROR, CAV_CONFIG_ERROR_SYNTAX,
+				    "%s:%u: a key before any [section]", map->path, lineno);
+			return FALSE;
+		}
+		*eq = '\0';
+		k = g_strdup_printf("%s\x1f%s", group, g_strstrip(line));
+		if (g_hash_table_contains(map->lines, k)) {
+			g_set_error(error, CAV_CONFIG_ERROR, CAV_CONFIG_ERROR_SYNTAX,
+				    "%s:%u: [%s] %s is set twice (first on line %u)", map->path,
+				    lineno, group, line,
+				    GPOINTER_TO_UINT(g_hash_table_lookup(map->lines, k)));
+			return FALSE;
+		}
+		g_hash_table_insert(map->lines, g_steal_pointer(&k), GUINT_TO_POINTER(lineno));
+	}
+	return TRUE;
+}
+
+static const KeySpec *
+find_spec(const KeySpec *specs, const char *key)
+{
+	for (const KeySpec *s = specs; s->name != NULL; s++)
+		if (strcmp(s->name, key) == 0)
+			return s;
+	return NULL;
+}
+
+/* Unknown keys in a fixed section are errors, not silently ignored: a typo
+ * like "segment_second" would otherwise record 5-minute files unnoticed. */
+static gboolean
+check_known_keys(GKeyFile *kf, const LineMap *map, const char *group, const KeySpec *specs,
+		 GError **error)
+{
+	g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
+
+	for (guint i = 0; keys && keys[i]; i++)
+		if (find_spec(specs, keys[i]) == NULL)
+			return fail(error, CAV_CONFIG_ERROR_UNKNOWN, map, group, keys[i],
+				    "unknown key (check the spelling; see courtavd.example.ini)");
+	return TRUE;
+}
+
+static gboolean
+get_uint(GKeyFile *kf, const LineMap *map, const char *group, const KeySpec *specs,
+	 const char *key, guint *out, GError **error)
+{
+	const KeySpec *spec = find_spec(specs, key);
+	g_autofree char *text = g_key_file_get_value(kf, group, key, NULL);
+	char *end = NULL;
+	guint64 v;
+
+	if (text == NULL)
+		return TRUE; /* keep the default */
+	g_strstrip(text);
+	errno = 0;
+	v = g_ascii_strtoull(text, &end, 10);
+	if (text[0] == '\0' || text[0] == '-' || *end != '\0' || errno != 0)
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, group, key,
+			    "“%s” is not a whole number", text);
+	if ((double)v < spec->min || (double)v > spec->max)
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, group, key,
+			    "%" G_GUINT64_FORMAT " is out of range (%.0f–%.0f)", v, spec->min,
+			    spec->max);
+	*out = (guint)v;
+	return TRUE;
+}
+
+static gboolean
+get_double(GKeyFile *kf, const LineMap *map, const char *group, const KeySpec *specs,
+	   const char *key, double *out, GError **error)
+{
+	const KeySpec *spec = find_spec(specs, key);
+	g_autofree char *text = g_key_file_get_value(kf, group, key, NULL);
+	char *end = NULL;
+	double v;
+
+	if (text == NULL)
+		return TRUE;
+	g_strstrip(text);
+	v = g_ascii_strtod(text, &end);
+	if (text[0] == '\0' || *end != '\0' || !isfinite(v))
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, group, key,
+			    "“%s” is not a number", text);
+	if (v < spec->min || v > spec->max)
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, group, key,
+			    "%g is out of range (%g–%g)", v, spec->min, spec->max);
+	*out = v;
+	return TRUE;
+}
+
+/* A string value, or @def when the key is absent. (transfer full) */
+static char *
+get_string(GKeyFile *kf, const char *group, const char *key, const char *def)
+{
+	char *v = g_key_file_get_string(kf, group, key, NULL);
+
+	if (v == NULL)
+		return g_strdup(def);
+	return g_strstrip(v);
+}
+
+static gboolean
+one_of(const char *value, const char *const *allowed)
+{
+	return g_strv_contains(allowed, value);
+}
+
+static gboolean
+valid_id(const char *s, gsize max)
+{
+	gsize n = strlen(s);
+
+	if (n == 0 || n > max || !g_ascii_isalnum(s[0]))
+		return FALSE;
+	for (gsize i = 0; i < n; i++)
+		if (!g_ascii_isalnum(s[i]) && s[i] != '-' && s[i] != '_')
+			return FALSE;
+	return TRUE;
+}
+
+static gboolean
+parse_listen(CavConfig *c, const LineMap *map, const char *text, GError **error)
+{
+	const char *colon = strrchr(text, ':');
+	char *end = NULL;
+	guint64 port;
+
+	if (colon == NULL || colon == text)
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, "courtavd", "listen",
+			    "“%s” is not ADDRESS:PORT (e.g. 127.0.0.1:8780)", text);
+	port = g_ascii_strtoull(colon + 1, &end, 10);
+	/* Port 0 picks a free port (tests); the daemon prints the one it got. */
+	if (*end != '\0' || colon[1] == '\0' || port > 65535)
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, "courtavd", "listen",
+			    "port in “%s” must be 0–65535", text);
+	g_free(c->listen_host);
+	c->listen_host = g_strndup(text, colon - text);
+	if (c->listen_host[0] == '[') { /* [::1]:8780 */
+		char *h = g_strndup(c->listen_host + 1, strlen(c->listen_host) - 2);
+		g_free(c->listen_host);
+		c->listen_host = h;
+	}
+	if (!g_hostname_is_ip_address(c->listen_host))
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, "courtavd", "listen",
+			    "“%s” is not an IP address", c->listen_host);
+	c->listen_port = (guint)port;
+	return TRUE;
+}
+
+static gboolean
+load_daemon(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
+{
+	const char *g = "courtavd";
+	g_autofree char *listen = NULL;
+
+	if (!g_key_file_has_group(kf, g))
+		return fail(error, CAV_CONFIG_ERROR_MISSING, map, g, NULL,
+			    "section missing: it names the room and the state folder");
+	if (!check_known_keys(kf, map, g, daemon_keys, error))
+		return FALSE;
+	c->room_id = get_string(kf, g, "room", NULL);
+	if (c->room_id == NULL)
+		return fail(error, CAV_CONFIG_ERROR_MISSING, map, g, "room",
+			    "required: the room's short id, e.g. room = 101");
+	if (!valid_id(c->room_id, 32))
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, g, "room",
+			    "“%s” must be 1–32 letters, digits, '-' or '_' (it goes into file names)",
+			    c->room_id);
+	c->room_name = get_string(kf, g, "room_name", c->room_id);
+	c->court = get_string(kf, g, "court", NULL);
+	c->state_dir = get_string(kf, g, "state_dir", NULL);
+	if (c->state_dir == NULL || !g_path_is_absolute(c->state_dir))
+		return fail(error, c->state_dir ? CAV_CONFIG_ERROR_VALUE : CAV_CONFIG_ERROR_MISSING,
+			    map, g, "state_dir", "required, as an absolute path");
+	c->media_dir = get_string(kf, g, "media_dir", NULL);
+	if (c->media_dir == NULL)
+		c->media_dir = g_build_filename(c->state_dir, "media", NULL);
+	else if (!g_path_is_absolute(c->media_dir))
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, g, "media_dir",
+			    "must be an absolute path");
+	listen = get_string(kf, g, "listen", "127.0.0.1:8780");
+	if (!parse_listen(c, map, listen, error))
+		return FALSE;
+	c->sig_alg = get_string(kf, g, "sig_alg", "ed25519");
+	if (g_strcmp0(c->sig_alg, "ed25519") != 0)
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, g, "sig_alg",
+			    "“%s” is not supported (supported: ed25519)", c->sig_alg);
+	return TRUE;
+}
+
+static gboolean
+load_recording(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
+{
+	const char *g = "recording";
+	CavRecordFormat *f = &c->format;
+
+	f->camera.width = 1280;
+	f->camera.height = 720;
+	f->camera.fps = 25;
+	f->camera_kbps = 2500;
+	f->program_kbps = 3000;
+	f->audio_kbps = 128;
+	f->segment_seconds = 300;
+	f->fragment_ms = 500;
+	f->keyframe_seconds = 1;
+	if (!g_key_file_has_group(kf, g))
+		goto defaults;
+	if (!check_known_keys(kf, map, g, recording_keys, error) ||
+	    !get_uint(kf, map, g, recording_keys, "width", &f->camera.width, error) ||
+	    !get_uint(kf, map, g, recording_keys, "height", &f->camera.height, error) ||
+	    !get_uint(kf, map, g, recording_keys, "fps", &f->camera.fps, error) ||
+	    !get_uint(kf, map, g, recording_keys, "program_width", &f->program_width, error) ||
+	    !get_uint(kf, map, g, recording_keys, "program_height", &f->program_height, error) ||
+	    !get_uint(kf, map, g, recording_keys, "camera_kbps", &f->camera_kbps, error) ||
+	    !get_uint(kf, map, g, recording_keys, "program_kbps", &f->program_kbps, error) ||
+	    !get_uint(kf, map, g, recording_keys, "audio_kbps", &f->audio_kbps, error) ||
+	    !get_uint(kf, map, g, recording_keys, "segment_seconds", &f->segment_seconds, error) ||
+	    !get_uint(kf, map, g, recording_keys, "fragment_ms", &f->fragment_ms, error) ||
+	    !get_uint(kf, map, g, recording_keys, "keyframe_seconds", &f->keyframe_seconds, error))
+		return FALSE;
+	if (f->camera.width % 2 || f->camera.height % 2)
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, g, "width",
+			    "%ux%u: width and height must be even (H.264 4:2:0)", f->camera.width,
+			    f->camera.height);
+defaults:
+	if (f->program_width == 0)
+		f->program_width = f->camera.width;
+	if (f->program_height == 0)
+		f->program_height = f->camera.height;
+	if (f->program_width % 2 || f->program_height % 2)
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, g, "program_width",
+			    "%ux%u: width and height must be even", f->program_width,
+			    f->program_height);
+	c->x264_preset = get_string(kf, g, "x264_preset", "veryfast");
+	if (!one_of(c->x264_preset, x264_presets))
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, g, "x264_preset",
+			    "“%s” is not one of ultrafast, superfast, veryfast, faster, fast, medium",
+			    c->x264_preset);
+	f->x264_preset = c->x264_preset;
+	c->layout = get_string(kf, g, "layout", "auto");
+	if (!one_of(c->layout, layouts))
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, g, "layout",
+			    "“%s” is not one of auto, 2x2, side-by-side", c->layout);
+	c->overlay_text = get_string(kf, g, "overlay_text", NULL);
+	return TRUE;
+}
+
+static gboolean
+load_storage(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
+{
+	const char *g = "storage";
+	guint stop_mb = 64;
+
+	c->min_free_hours = 2.0;
+	c->alarm_free_hours = 4.0;
+	c->check_interval_ms = 2000;
+	if (g_key_file_has_group(kf, g) &&
+	    (!check_known_keys(kf, map, g, storage_keys, error) ||
+	     !get_double(kf, map, g, storage_keys, "min_free_hours", &c->min_free_hours, error) ||
+	     !get_double(kf, map, g, storage_keys, "alarm_free_hours", &c->alarm_free_hours,
+			 error) ||
+	     !get_uint(kf, map, g, storage_keys, "stop_free_mb", &stop_mb, error) ||
+	     !get_uint(kf, map, g, storage_keys, "check_interval_ms", &c->check_interval_ms,
+		       error)))
+		return FALSE;
+	if (c->alarm_free_hours < c->min_free_hours)
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, g, "alarm_free_hours",
+			    "%g is below min_free_hours (%g): the alarm must come first",
+			    c->alarm_free_hours, c->min_free_hours);
+	c->stop_free_bytes = (guint64)stop_mb * 1024 * 1024;
+	return TRUE;
+}
+
+static gboolean
+load_source(CavConfig *c, GKeyFile *kf, const LineMap *map, const char *group, CavMediaKind kind,
+	    const char *id, GError **error)
+{
+	g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
+	g_autofree char *backend = get_string(kf, group, "backend", NULL);
+	g_autoptr(CavSourceSpec) spec = NULL;
+	g_autoptr(GError) local = NULL;
+
+	if (!valid_id(id, 16) || g_str_equal(id, CAV_TRACK_PROGRAM) ||
+	    g_str_equal(id, CAV_TRACK_AUDIO))
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, group, NULL,
+			    "“%s” must be 1–16 letters, digits, '-' or '_', and not "
+			    "“program” or “audio” (it names the track)",
+			    id);
+	for (guint i = 0; i < c->sources->len; i++)
+		if (g_str_equal(((CavSourceSpec *)c->sources->pdata[i])->id, id))
+			return fail(error, CAV_CONFIG_ERROR_VALUE, map, group, NULL,
+				    "source id “%s” is used twice", id);
+	if (backend == NULL)
+		return fail(error, CAV_CONFIG_ERROR_MISSING, map, group, "backend",
+			    "required (e.g. backend = test)");
+	spec = cav_source_spec_new(id, kind, backend);
+	spec->label = get_string(kf, group, "label", NULL);
+	spec->role = get_string(kf, group, "role", NULL);
+	for (guint i = 0; keys && keys[i]; i++)
+		if (!g_strv_contains(source_common_keys, keys[i]))
+			g_hash_table_insert(spec->params, g_strdup(keys[i]),
+					    get_string(kf, group, keys[i], ""));
+	if (!cav_source_validate(spec, &local)) {
+		/* The backend names the key in its message when it can; point at
+		 * the first key of the section it mentions, else at the section. */
+		const char *at = NULL;
+
+		for (guint i = 0; keys && keys[i] && at == NULL; i++) {
+			g_autofree char *quoted = g_strdup_printf("\"%s\"", keys[i]);
+
+			if (strstr(local->message, quoted) != NULL)
+				at = keys[i];
+		}
+		if (local->code == CAV_SOURCE_ERROR_UNKNOWN_BACKEND)
+			at = "backend";
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, group, at, "%s", local->message);
+	}
+	g_ptr_array_add(c->sources, g_steal_pointer(&spec));
+	return TRUE;
+}
+
+static gboolean
+load_sections(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
+{
+	/* Cameras first so track order is stable whatever the file order. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (guint i = 0; i < map->groups->len; i++) {
+			const char *group = map->groups->pdata[i];
+			const char *prefix = pass == 0 ? "camera " : "microphone ";
+
+			if (!g_str_has_prefix(group, prefix))
+				continue;
+			if (!load_source(c, kf, map, group,
+					 pass == 0 ? CAV_MEDIA_VIDEO : CAV_MEDIA_AUDIO,
+					 group + strlen(prefix), error))
+				return FALSE;
+		}
+	}
+	for (guint i = 0; i < map->groups->len; i++) {
+		const char *group = map->groups->pdata[i];
+
+		if (!g_str_equal(group, "courtavd") && !g_str_equal(group, "recording") &&
+		    !g_str_equal(group, "storage") && !g_str_has_prefix(group, "camera ") &&
+		    !g_str_has_prefix(group, "microphone "))
+			return fail(error, CAV_CONFIG_ERROR_UNKNOWN, map, group, NULL,
+				    "unknown section (known: courtavd, recording, storage, "
+				    "camera ID, microphone ID)");
+	}
+	if (cav_config_n_cameras(c) == 0)
+		return fail(error, CAV_CONFIG_ERROR_MISSING, map, "camera ID", NULL,
+			    "at least one camera is needed");
+	if (cav_config_n_cameras(c) > 4)
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, "camera ID", NULL,
+			    "%u cameras configured; this version composes at most 4",
+			    cav_config_n_cameras(c));
+	if (g_str_equal(c->layout, "side-by-side") && cav_config_n_cameras(c) > 2)
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, "recording", "layout",
+			    "side-by-side shows 2 cameras but %u are configured: use 2x2 or auto",
+			    cav_config_n_cameras(c));
+	return TRUE;
+}
+
+CavConfig *
+cav_config_load_data(const char *path, const char *data, gsize len, GError **error)
+{
+	g_autoptr(CavConfig) c = g_new0(CavConfig, 1);
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(GError) local = NULL;
+	g_autofree char *text = g_strndup(data, len);
+	LineMap map = { path, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+			g_ptr_array_new_with_free_func(g_free) };
+	gboolean ok;
+
+	c->path = g_strdup(path);
+	c->sources = g_ptr_array_new_with_free_func((GDestroyNotify)cav_source_spec_free);
+	if (!g_utf8_validate(text, -1, NULL)) {
+		g_set_error(error, CAV_CONFIG_ERROR, CAV_CONFIG_ERROR_SYNTAX,
+			    "%s: not UTF-8 text (save it as UTF-8)", path);
+		ok = FALSE;
+	} else if (!scan_lines(&map, text, error)) {
+		ok = FALSE;
+	} else if (!g_key_file_load_from_data(kf, text, strlen(text), G_KEY_FILE_NONE, &local)) {
+		g_set_error(error, CAV_CONFIG_ERROR, CAV_CONFIG_ERROR_SYNTAX, "%s: %s", path,
+			    local->message);
+		ok = FALSE;
+	} else {
+		ok = load_daemon(c, kf, &map, error) && load_recording(c, kf, &map, error) &&
+		     load_storage(c, kf, &map, error) && load_sections(c, kf, &map, error);
+	}
+	g_hash_table_unref(map.lines);
+	g_ptr_array_unref(map.groups);
+	return ok ? g_steal_pointer(&c) : NULL;
+}
+
+CavConfig *
+cav_config_load(const char *path, GError **error)
+{
+	g_autofree char *data = NULL;
+	gsize len = 0;
+	g_autoptr(GError) local = NULL;
+
+	if (!g_file_get_contents(path, &data, &len, &local)) {
+		g_set_error(error, CAV_CONFIG_ERROR, CAV_CONFIG_ERROR_IO, "%s", local->message);
+		return NULL;
+	}
+	return cav_config_load_data(path, data, len, error);
+}
+
+void
+cav_config_free(CavConfig *c)
+{
+	if (c == NULL)
+		return;
+	g_free(c->path);
+	g_free(c->room_id);
+	g_free(c->room_name);
+	g_free(c->court);
+	g_free(c->state_dir);
+	g_free(c->media_dir);
+	g_free(c->listen_host);
+	g_free(c->sig_alg);
+	g_free(c->x264_preset);
+	g_free(c->layout);
+	g_free(c->overlay_text);
+	if (c->sources != NULL)
+		g_ptr_array_unref(c->sources);
+	g_free(c);
+}
+
+guint
+cav_config_n_cameras(const CavConfig *c)
+{
+	guint n = 0;
+
+	for (guint i = 0; i < c->sources->len; i++)
+		if (((CavSourceSpec *)c->sources->pdata[i])->kind == CAV_MEDIA_VIDEO)
+			n++;
+	return n;
+}
+
+guint64
+cav_config_bytes_per_hour(const CavConfig *c)
+{
+	guint ncam = cav_config_n_cameras(c);
+	gboolean audio = c->sources->len > ncam;
+	guint64 kbps = (guint64)ncam * c->format.camera_kbps + c->format.program_kbps;
+
+	if (audio) /* the mix rides in every video file and in its own track */
+		kbps += (guint64)(ncam + 2) * c->format.audio_kbps;
+	return kbps * 1000 / 8 * 3600 * 102 / 100;
+}

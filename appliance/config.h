@@ -1,0 +1,70 @@
+/* config.h — courtavd's INI configuration (GKeyFile), validated up front.
+ *
+ * Every error names the file, the line and the key, so a technician at a
+ * console can fix it without guessing: `courtavd --check-config FILE` runs
+ * exactly this validation and nothing else. Main thread only.
+ *
+ * Sections: [courtavd] (identity, folders, API address), [recording]
+ * (sizes, bitrates, segmenting, program layout), [storage] (disk guard),
+ * and one [camera ID] or [microphone ID] per source. See
+ * config/courtavd.example.ini for every key with its default.
+ */
+#pragma once
+
+#include <glib.h>
+#include "pipelines/recorder.h"
+
+G_BEGIN_DECLS
+
+#define CAV_CONFIG_ERROR (cav_config_error_quark())
+GQuark cav_config_error_quark(void);
+
+typedef enum {
+	CAV_CONFIG_ERROR_IO,
+	CAV_CONFIG_ERROR_SYNTAX,   /* a line that is not a section, key = value or comment */
+	CAV_CONFIG_ERROR_UNKNOWN,  /* unknown section or key */
+	CAV_CONFIG_ERROR_VALUE,    /* a value out of range or of the wrong type */
+	CAV_CONFIG_ERROR_MISSING,  /* a required key or section is absent */
+} CavConfigError;
+
+typedef struct {
+	char *path;        /* the file read (owned) */
+	char *room_id;     /* [courtavd] room: ASCII id used in file names (owned) */
+	char *room_name;   /* (owned) */
+	char *court;       /* (owned, nullable) */
+	char *state_dir;   /* database, device key (owned) */
+	char *media_dir;   /* recordings; default <state_dir>/media (owned) */
+	char *listen_host; /* API address (owned) */
+	guint listen_port;
+	char *sig_alg;     /* "ed25519" (owned) */
+
+	CavRecordFormat format; /* [recording]; format.x264_preset points into x264_preset */
+	char *x264_preset;      /* (owned) */
+	char *layout;           /* (owned) */
+	char *overlay_text;     /* (owned, nullable) */
+
+	double min_free_hours;   /* [storage] refuse to open/resume below this */
+	double alarm_free_hours; /* alarm below this */
+	guint64 stop_free_bytes; /* stop recording cleanly below this */
+	guint check_interval_ms; /* how often the disk guard looks */
+
+	GPtrArray *sources; /* of CavSourceSpec, cameras first, in file order (owned) */
+} CavConfig;
+
+/* Loads and validates @path. (transfer full) */
+G_GNUC_WARN_UNUSED_RESULT
+CavConfig *cav_config_load(const char *path, GError **error);
+/* Same from text; @path is used in messages only. (transfer full) */
+G_GNUC_WARN_UNUSED_RESULT
+CavConfig *cav_config_load_data(const char *path, const char *data, gsize len, GError **error);
+void cav_config_free(CavConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CavConfig, cav_config_free)
+
+/* Number of camera sources. */
+guint cav_config_n_cameras(const CavConfig *config);
+
+/* Bytes per hour all tracks write together at the configured bitrates
+ * (each video file also carries the audio mix), plus 2% container overhead. */
+guint64 cav_config_bytes_per_hour(const CavConfig *config);
+
+G_END_DECLS

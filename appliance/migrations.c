@@ -1,0 +1,148 @@
+/* migrations.c — the store's schema, one step per user_version.
+ *
+ * Each entry moves the database from version i to i+1 inside one
+ * transaction (store.c runs them). Never edit a released step: append one.
+ * Why these constraints live in SQL: a bug in C must not be able to write a
+ * second open hearing for a room, an unknown pause reason, or an edited audit
+ * row; SQLite refuses them whatever the caller does.
+ */
+#include "migrations.h"
+
+static const char *const migrations[] = {
+	/* 1: the appliance core. */
+	"CREATE TABLE courtrooms ("
+	"  id TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  court TEXT);"
+
+	"CREATE TABLE cases ("
+	"  id INTEGER PRIMARY KEY,"
+	"  number TEXT NOT NULL UNIQUE,"
+	"  title TEXT NOT NULL,"
+	"  cause TEXT,"
+	"  parties TEXT,"
+	"  is_public INTEGER NOT NULL DEFAULT 1 CHECK (is_public IN (0, 1)),"
+	"  created_us INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL);"
+
+	"CREATE TABLE hearings ("
+	"  id INTEGER PRIMARY KEY,"
+	"  uid TEXT NOT NULL UNIQUE,"
+	"  case_id INTEGER NOT NULL REFERENCES cases(id),"
+	"  room_id TEXT NOT NULL REFERENCES courtrooms(id),"
+	"  state TEXT NOT NULL CHECK (state IN ('idle','recording','paused','closed','sealed')),"
+	"  pause_reason TEXT CHECK (pause_reason IS NULL OR"
+	"    pause_reason IN ('recess','closed_evidence','mediation','fault')),"
+	"  media_dir TEXT NOT NULL,"
+	"  name_prefix TEXT NOT NULL,"
+	"  opened_us INTEGER NOT NULL,"
+	"  opened_by TEXT NOT NULL,"
+	"  closed_us INTEGER,"
+	"  sealed_us INTEGER,"
+	"  chain_head TEXT,"
+	"  sig_alg TEXT,"
+	"  key_id TEXT,"
+	"  signature TEXT);"
+	/* One open hearing per room, enforced by the database itself. */
+	"CREATE UNIQUE INDEX hearings_one_open_per_room ON hearings(room_id)"
+	"  WHERE state IN ('idle','recording','paused');"
+
+	"CREATE TABLE intervals ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hearing_id INTEGER NOT NULL REFERENCES hearings(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('recording','paused')),"
+	"  reason TEXT CHECK ((kind = 'recording' AND reason IS NULL) OR"
+	"    (kind = 'paused' AND reason IS NOT NULL AND"
+	"     reason IN ('recess','closed_evidence','mediation','fault'))),"
+	"  detail TEXT,"
+	"  start_us INTEGER NOT NULL,"
+	"  end_us INTEGER CHECK (end_us IS NULL OR end_us >= start_us),"
+	"  actor TEXT NOT NULL);"
+	"CREATE INDEX intervals_by_hearing ON intervals(hearing_id, start_us);"
+
+	"CREATE TABLE tracks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hearing_id INTEGER NOT NULL REFERENCES hearings(id),"
+	"  name TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('camera','program','audio')),"
+	"  label TEXT,"
+	"  UNIQUE (hearing_id, name));"
+
+	"CREATE TABLE segments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  track_id INTEGER NOT NULL REFERENCES tracks(id),"
+	"  seq INTEGER NOT NULL CHECK (seq >= 1),"
+	"  path TEXT NOT NULL UNIQUE,"
+	"  state TEXT NOT NULL CHECK (state IN ('open','closed','partial')),"
+	"  start_us INTEGER NOT NULL,"
+	"  end_us INTEGER,"
+	"  duration_s REAL,"
+	"  bytes INTEGER,"
+	"  sha256 TEXT,"
+	"  chain_index INTEGER,"
+	"  chain TEXT,"
+	"  UNIQUE (track_id, seq));"
+
+	"CREATE TABLE marks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hearing_id INTEGER NOT NULL REFERENCES hearings(id),"
+	"  at_us INTEGER NOT NULL,"
+	"  label TEXT NOT NULL CHECK (length(label) BETWEEN 1 AND 200),"
+	"  actor TEXT NOT NULL);"
+
+	/* Hash-chained, append-only audit log (audit.c). */
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at_us INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  object TEXT,"
+	"  detail TEXT,"
+	"  prev_hash TEXT NOT NULL,"
+	"  hash TEXT NOT NULL);"
+	"CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
+	"CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
+	/* The signed head of the audit chain, rewritten on every append, so a
+	 * truncated tail is detected too (audit.c). */
+	"CREATE TABLE audit_checkpoint ("
+	"  one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  last_id INTEGER NOT NULL,"
+	"  last_hash TEXT NOT NULL,"
+	"  sig_alg TEXT NOT NULL,"
+	"  key_id TEXT NOT NULL,"
+	"  signature TEXT NOT NULL);"
+
+	/* Alarms and faults shown to people (disk low, source lost, ...). */
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at_us INTEGER NOT NULL,"
+	"  severity TEXT NOT NULL CHECK (severity IN ('info','warning','alarm')),"
+	"  code TEXT NOT NULL,"
+	"  hearing_id INTEGER REFERENCES hearings(id),"
+	"  message TEXT NOT NULL);"
+
+	/* Last moment the daemon was known alive, written every second; after a
+	 * crash it bounds the start of the gap. */
+	"CREATE TABLE heartbeat ("
+	"  one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  at_us INTEGER NOT NULL);"
+
+	"CREATE TABLE settings ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL);",
+};
+
+guint
+cav_migrations_count(void)
+{
+	return G_N_ELEMENTS(migrations);
+}
+
+const char *
+cav_migrations_get(guint index)
+{
+	g_return_val_if_fail(index < G_N_ELEMENTS(migrations), NULL);
+	return migrations[index];
+}

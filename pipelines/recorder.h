@@ -1,0 +1,121 @@
+/* recorder.h — one recording run: sources → encoders → segmented fMP4 files.
+ *
+ * A CavRecorder owns one GStreamer pipeline for one recording interval of a
+ * hearing (start → pause, or start → close). Pausing a hearing stops the
+ * recorder; resuming starts a new one that continues each track's sequence.
+ *
+ * Graph (see docs/ARCHITECTURE.md):
+ *   each video source ─ tee ─┬─ x264 ─ splitmuxsink  (track = source id)
+ *                            └─ compositor (2x2 / side-by-side) + Beijing clock overlay
+ *                                 ─ x264 ─ splitmuxsink (track "program")
+ *   each audio source ─ audiomixer ─ AAC ─ tee ─┬─ splitmuxsink (track "audio")
+ *                                               └─ into every video track's file
+ * Files are fragmented MP4 (mp4mux fragment-duration ≤ 1 s), each starting on
+ * a keyframe, split every segment_seconds, named
+ *   <media_dir>/<track>/<prefix>_<track>_<seq %04u>_<Beijing yyyymmdd-hhmmss>.mp4
+ *
+ * Threads: all functions are called from the main thread; every callback is
+ * invoked on the thread-default main context that was current when
+ * cav_recorder_new() was called (through the pipeline's bus watch), never
+ * from a streaming thread.
+ */
+#pragma once
+
+#include <glib.h>
+#include <gst/gst.h>
+#include "source.h"
+
+G_BEGIN_DECLS
+
+#define CAV_RECORDER_ERROR (cav_recorder_error_quark())
+GQuark cav_recorder_error_quark(void);
+
+typedef enum {
+	CAV_RECORDER_ERROR_BUILD,   /* the graph could not be built (missing plugin, bad source) */
+	CAV_RECORDER_ERROR_START,   /* the pipeline refused to start */
+	CAV_RECORDER_ERROR_RUNTIME, /* a streaming error after start (e.g. write failed: disk full) */
+	CAV_RECORDER_ERROR_NO_SPACE, /* RUNTIME, recognised as ENOSPC */
+} CavRecorderError;
+
+#define CAV_TRACK_PROGRAM "program"
+#define CAV_TRACK_AUDIO "audio"
+
+typedef struct {
+	CavVideoFormat camera;   /* per-camera tracks, e.g. 1280x720@25 */
+	guint program_width;     /* program composite size; fps as cameras */
+	guint program_height;
+	guint camera_kbps;
+	guint program_kbps;
+	guint audio_kbps;
+	guint segment_seconds;   /* split files at the first keyframe past this (default 300) */
+	guint fragment_ms;       /* fMP4 fragment duration, ≤ 1000 */
+	guint keyframe_seconds;  /* GOP length in seconds (default 1) */
+	const char *x264_preset; /* "veryfast" (unowned) */
+} CavRecordFormat;
+
+typedef struct {
+	const CavRecordFormat *format; /* (unowned) */
+	GPtrArray *sources;            /* of CavSourceSpec, cameras and microphones (unowned) */
+	const char *media_dir;         /* absolute folder of this hearing (unowned) */
+	const char *name_prefix;       /* e.g. "room101_2026兵0101刑初12号_h3" (unowned) */
+	GHashTable *first_seq;         /* track name -> GUINT_TO_POINTER(first seq); missing = 1 (unowned, nullable) */
+	const char *layout;            /* "auto" | "2x2" | "side-by-side" (unowned) */
+	const char *overlay_text;      /* shown on the program with the clock, e.g. court + case (unowned, nullable) */
+} CavRecorderPlan;
+
+typedef struct CavRecorder CavRecorder;
+
+typedef struct {
+	const char *track;       /* (unowned) */
+	guint seq;
+	const char *path;        /* absolute (unowned) */
+	gint64 wall_start_us;    /* UTC microseconds of the first frame */
+	gint64 wall_end_us;      /* for closed segments; 0 for opened */
+	GstClockTime running_start;
+	GstClockTime running_end; /* GST_CLOCK_TIME_NONE for opened */
+} CavSegmentEvent;
+
+typedef struct {
+	/* A new file was created and its first keyframe is being written. */
+	void (*segment_opened)(CavRecorder *rec, const CavSegmentEvent *ev, gpointer user_data);
+	/* A file was finalized and closed; it will never be written again. */
+	void (*segment_closed)(CavRecorder *rec, const CavSegmentEvent *ev, gpointer user_data);
+	/* After cav_recorder_stop(): every file is closed. The pipeline is down. */
+	void (*stopped)(CavRecorder *rec, gpointer user_data);
+	/* A fatal streaming error. The pipeline has been set to NULL; files that
+	 * were open stay on disk as they were (they hold complete fragments up to
+	 * the fault). Not called after stopped. */
+	void (*failed)(CavRecorder *rec, const GError *error, gpointer user_data);
+} CavRecorderCallbacks;
+
+/* Builds the graph (does not start it). (transfer full) */
+G_GNUC_WARN_UNUSED_RESULT
+CavRecorder *cav_recorder_new(const CavRecorderPlan *plan, const CavRecorderCallbacks *callbacks,
+			      gpointer user_data, GError **error);
+
+/* Sets the pipeline PLAYING and waits (up to 10 s, iterating nothing) for
+ * the state change; on failure no callback will be called. */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean cav_recorder_start(CavRecorder *rec, GError **error);
+
+/* Asks every source to end; segment_closed for each open file, then stopped,
+ * follow on the main context. If the pipeline does not drain in @timeout_ms,
+ * it is set to NULL and stopped is called anyway (files keep their complete
+ * fragments). Calling it twice is harmless. */
+void cav_recorder_stop(CavRecorder *rec, guint timeout_ms);
+
+/* Tracks this recorder writes, in a fixed order (cameras, "program", "audio").
+ * (transfer none) NULL-terminated. */
+const char *const *cav_recorder_tracks(CavRecorder *rec);
+
+/* Frees a recorder in any state; an active pipeline is set to NULL without
+ * draining. No callback is called after this. NULL-safe. */
+void cav_recorder_free(CavRecorder *rec);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CavRecorder, cav_recorder_free)
+
+/* The file path the recorder uses for a segment (pure; for tests and for
+ * recovery, which must predict names). (transfer full) */
+char *cav_recorder_segment_path(const char *media_dir, const char *name_prefix,
+				const char *track, guint seq, gint64 wall_start_us);
+
+G_END_DECLS

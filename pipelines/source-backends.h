@@ -1,0 +1,15 @@
+/* source-backends.h — the backends source.c's table lists (private to pipelines/).
+ *
+ * Each backend lives in its own source-<name>.c and exports exactly one
+ * table; nothing else of a backend is visible outside its file.
+ */
+#pragma once
+
+#include "source.h"
+
+G_BEGIN_DECLS
+
+/* videotestsrc / audiotestsrc: works on any machine, no hardware. */
+extern const CavSourceBackend cav_source_backend_test;
+
+G_END_DECLS

@@ -1,0 +1,177 @@
+/* source.c — the table of capture backends and the checks shared by all of them.
+ *
+ * Validation is split in two: the generic part here (backend exists, it can
+ * capture the requested kind, the id is usable as a track and folder name,
+ * every key is one the backend declares) and the backend's own value checks.
+ * That keeps every backend's validate() short and makes unknown-key errors
+ * uniform across backends.
+ *
+ * Main thread only. Owns nothing but the specs it allocates for callers.
+ */
+#include "source.h"
+#include "source-backends.h"
+
+#include <string.h>
+
+G_DEFINE_QUARK(cav-source-error-quark, cav_source_error)
+
+/* Adding a backend: one source-<name>.c and one line here. */
+static const CavSourceBackend *const backends[] = {
+	&cav_source_backend_test,
+	NULL,
+};
+
+/* The recorder names a folder and a file after the id, and uses two track
+ * names of its own; reject anything that could escape the folder, collide
+ * with those tracks or confuse a shell. */
+#define CAV_SOURCE_ID_MAX 32
+
+CavSourceSpec *
+cav_source_spec_new(const char *id, CavMediaKind kind, const char *backend)
+{
+	CavSourceSpec *spec = g_new0(CavSourceSpec, 1);
+
+	spec->id = g_strdup(id);
+	spec->kind = kind;
+	spec->backend = g_strdup(backend);
+	spec->params = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	return spec;
+}
+
+void
+cav_source_spec_free(CavSourceSpec *spec)
+{
+	if (spec == NULL)
+		return;
+	g_free(spec->id);
+	g_free(spec->label);
+	g_free(spec->role);
+	g_free(spec->backend);
+	g_clear_pointer(&spec->params, g_hash_table_unref);
+	g_free(spec);
+}
+
+const CavSourceBackend *
+cav_source_backend_lookup(const char *name)
+{
+	if (name == NULL)
+		return NULL;
+	for (guint i = 0; backends[i] != NULL; i++) {
+		if (strcmp(backends[i]->name, name) == 0)
+			return backends[i];
+	}
+	return NULL;
+}
+
+const CavSourceBackend *const *
+cav_source_backends(void)
+{
+	return backends;
+}
+
+static const char *
+kind_noun(CavMediaKind kind)
+{
+	return kind == CAV_MEDIA_AUDIO ? "microphone" : "camera";
+}
+
+static gboolean
+id_is_valid(const char *id)
+{
+	gsize len;
+
+	if (id == NULL)
+		return FALSE;
+	len = strlen(id);
+	if (len == 0 || len > CAV_SOURCE_ID_MAX || !g_ascii_isalnum(id[0]))
+		return FALSE;
+	for (gsize i = 0; i < len; i++) {
+		if (!g_ascii_isalnum(id[i]) && id[i] != '-' && id[i] != '_')
+			return FALSE;
+	}
+	/* "program" and "audio" are the recorder's own tracks. */
+	return strcmp(id, "program") != 0 && strcmp(id, "audio") != 0;
+}
+
+static gboolean
+key_is_declared(const CavSourceBackend *backend, const char *key)
+{
+	for (guint i = 0; backend->param_keys != NULL && backend->param_keys[i] != NULL; i++) {
+		if (strcmp(backend->param_keys[i], key) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static int
+compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Checks keys in sorted order so the same config always reports the same key. */
+static gboolean
+check_keys(const CavSourceSpec *spec, const CavSourceBackend *backend, GError **error)
+{
+	g_autofree const char **keys = NULL;
+	guint n = 0;
+
+	if (spec->params == NULL)
+		return TRUE;
+	keys = (const char **)g_hash_table_get_keys_as_array(spec->params, &n);
+	qsort(keys, n, sizeof(*keys), compare_strings);
+	for (guint i = 0; i < n; i++) {
+		if (!key_is_declared(backend, keys[i])) {
+			g_autofree char *known = backend->param_keys != NULL
+							 ? g_strjoinv(", ", (char **)backend->param_keys)
+							 : g_strdup("none");
+
+			g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_BAD_PARAM,
+				    "Source \"%s\": unknown key \"%s\" for backend \"%s\" "
+				    "(accepted keys: %s)",
+				    spec->id, keys[i], backend->name, known);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+gboolean
+cav_source_validate(const CavSourceSpec *spec, GError **error)
+{
+	const CavSourceBackend *backend;
+
+	g_return_val_if_fail(spec != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+	backend = cav_source_backend_lookup(spec->backend);
+	if (backend == NULL) {
+		g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_UNKNOWN_BACKEND,
+			    "Source \"%s\": unknown backend \"%s\" in key \"backend\"",
+			    spec->id ? spec->id : "(no id)",
+			    spec->backend ? spec->backend : "(none)");
+		return FALSE;
+	}
+	if (spec->kind != CAV_MEDIA_VIDEO && spec->kind != CAV_MEDIA_AUDIO) {
+		g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_WRONG_KIND,
+			    "Source \"%s\": must be either a camera or a microphone",
+			    spec->id ? spec->id : "(no id)");
+		return FALSE;
+	}
+	if ((backend->kinds & spec->kind) == 0) {
+		g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_WRONG_KIND,
+			    "Source \"%s\": backend \"%s\" cannot be used for a %s",
+			    spec->id ? spec->id : "(no id)", backend->name, kind_noun(spec->kind));
+		return FALSE;
+	}
+	if (!id_is_valid(spec->id)) {
+		g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_BAD_PARAM,
+			    "Source \"%s\": invalid key \"id\": use 1-%d letters, digits, '-' or "
+			    "'_', starting with a letter or digit, and not \"program\" or \"audio\"",
+			    spec->id ? spec->id : "(no id)", CAV_SOURCE_ID_MAX);
+		return FALSE;
+	}
+	if (!check_keys(spec, backend, error))
+		return FALSE;
+	return backend->validate == NULL || backend->validate(spec, error);
+}

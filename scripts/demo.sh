@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The demo: installs what is missing, builds, and runs courtavd with three
+# test-pattern cameras and two test-tone microphones. State and recordings go
+# to ./_demo. Stop with Ctrl-C (the current segments are closed cleanly).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+
+scripts/install-deps.sh
+if [ ! -f build/build.ninja ]; then
+  meson setup build --buildtype=debugoptimized >/dev/null
+fi
+ninja -C build >/dev/null
+
+mkdir -p _demo
+sed -e "s|^state_dir = .*|state_dir = $top/_demo|" config/courtavd.example.ini > _demo/courtavd.ini
+build/appliance/courtavd --check-config _demo/courtavd.ini
+cat <<MSG
+
+courtavd is starting (room 101, 3 test cameras, 2 test microphones).
+Try, in another terminal:
+  build/tools/courtavctl status
+  build/tools/courtavctl case create --number '（2026）兵0101刑初12号' --title '张某盗窃案'
+  build/tools/courtavctl hearing open 1
+  build/tools/courtavctl hearing pause 1 --reason 休庭
+  build/tools/courtavctl hearing resume 1
+  build/tools/courtavctl hearing close 1 && build/tools/courtavctl hearing seal 1
+  build/tools/courtavctl verify _demo/media
+
+MSG
+exec build/appliance/courtavd --config _demo/courtavd.ini

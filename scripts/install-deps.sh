@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package courtav needs to build, run and test.
+# Idempotent: installs only what is missing. Uses sudo when not root.
+set -euo pipefail
+
+packages=(
+  # build
+  gcc meson ninja-build pkg-config
+  libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  libgstreamer-plugins-bad1.0-dev libsoup-3.0-dev libjson-glib-dev libsqlite3-dev
+  libssl-dev libsystemd-dev
+  # run: capture, compose, encode, mux
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x gstreamer1.0-tools
+  fonts-noto-cjk
+  # test and bench: probes, database shell, reference encoder
+  gstreamer1.0-plugins-base-apps ffmpeg sqlite3 curl util-linux procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"

@@ -1,0 +1,119 @@
+/* test-config.c — courtavd's config: defaults, and errors that name file,
+ * line and key. Parses real text through the real loader. */
+#include "appliance/config.h"
+
+#define BASE                                                                                 \
+	"[courtavd]\n"                                                                       \
+	"room = 101\n"                                                                       \
+	"state_dir = /var/lib/courtavd\n"                                                    \
+	"[camera cam1]\n"                                                                    \
+	"backend = test\n"
+
+static CavConfig *
+load(const char *text, GError **error)
+{
+	return cav_config_load_data("t.ini", text, strlen(text), error);
+}
+
+static void
+expect_error(const char *text, int code, const char *needle)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CavConfig) c = load(text, &error);
+
+	g_assert_null(c);
+	g_assert_error(error, CAV_CONFIG_ERROR, code);
+	if (g_strstr_len(error->message, -1, needle) == NULL)
+		g_error("expected “%s” in “%s”", needle, error->message);
+}
+
+static void
+test_defaults(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CavConfig) c = load(BASE "[microphone mic1]\nbackend = test\nfreq = 300\n", &error);
+	const CavSourceSpec *mic;
+
+	g_assert_no_error(error);
+	g_assert_cmpstr(c->room_id, ==, "101");
+	g_assert_cmpstr(c->room_name, ==, "101");
+	g_assert_cmpstr(c->media_dir, ==, "/var/lib/courtavd/media");
+	g_assert_cmpstr(c->listen_host, ==, "127.0.0.1");
+	g_assert_cmpuint(c->listen_port, ==, 8780);
+	g_assert_cmpuint(c->format.camera.width, ==, 1280);
+	g_assert_cmpuint(c->format.program_width, ==, 1280);
+	g_assert_cmpuint(c->format.segment_seconds, ==, 300);
+	g_assert_cmpuint(c->format.fragment_ms, ==, 500);
+	g_assert_cmpuint(c->stop_free_bytes, ==, 64u * 1024 * 1024);
+	g_assert_cmpuint(c->sources->len, ==, 2);
+	g_assert_cmpuint(cav_config_n_cameras(c), ==, 1);
+	mic = c->sources->pdata[1];
+	g_assert_cmpint(mic->kind, ==, CAV_MEDIA_AUDIO);
+	g_assert_cmpstr(g_hash_table_lookup(mic->params, "freq"), ==, "300");
+	/* 1 camera 2500 + program 3000 + audio 128 in 3 files: 5884 kbit/s + 2%. */
+	g_assert_cmpuint(cav_config_bytes_per_hour(c), ==, 5884ull * 1000 / 8 * 3600 * 102 / 100);
+}
+
+static void
+test_cameras_first(void)
+{
+	g_autoptr(CavConfig) c = load("[courtavd]\nroom=1\nstate_dir=/s\n[microphone m]\nbackend=test\n"
+				      "[camera b]\nbackend=test\n[camera a]\nbackend=test\n",
+				      NULL);
+
+	g_assert_nonnull(c);
+	g_assert_cmpstr(((CavSourceSpec *)c->sources->pdata[0])->id, ==, "b");
+	g_assert_cmpstr(((CavSourceSpec *)c->sources->pdata[1])->id, ==, "a");
+	g_assert_cmpstr(((CavSourceSpec *)c->sources->pdata[2])->id, ==, "m");
+}
+
+static void
+test_errors(void)
+{
+	expect_error(BASE "junk\n", CAV_CONFIG_ERROR_SYNTAX, "t.ini:6: “junk” is not");
+	expect_error("room = 1\n", CAV_CONFIG_ERROR_SYNTAX, "t.ini:1: a key before any [section]");
+	expect_error(BASE "[recording\n", CAV_CONFIG_ERROR_SYNTAX, "t.ini:6: malformed section");
+	expect_error(BASE "[recording]\nfps = 25\nfps = 30\n", CAV_CONFIG_ERROR_SYNTAX,
+		     "t.ini:8: [recording] fps is set twice (first on line 7)");
+	expect_error(BASE "[recording]\nfsp = 25\n", CAV_CONFIG_ERROR_UNKNOWN,
+		     "t.ini:7: [recording] fsp: unknown key");
+	expect_error(BASE "[recording]\nfps = 0\n", CAV_CONFIG_ERROR_VALUE,
+		     "t.ini:7: [recording] fps: 0 is out of range");
+	expect_error(BASE "[recording]\nfps = fast\n", CAV_CONFIG_ERROR_VALUE, "not a whole number");
+	expect_error(BASE "[recording]\nwidth = 641\n", CAV_CONFIG_ERROR_VALUE, "must be even");
+	expect_error(BASE "[recording]\nlayout = 3x3\n", CAV_CONFIG_ERROR_VALUE,
+		     "[recording] layout: “3x3” is not one of");
+	expect_error(BASE "[storage]\nmin_free_hours = 5\nalarm_free_hours = 1\n",
+		     CAV_CONFIG_ERROR_VALUE, "alarm must come first");
+	expect_error(BASE "[bogus]\n", CAV_CONFIG_ERROR_UNKNOWN, "t.ini:6: [bogus]: unknown section");
+	expect_error("[courtavd]\nstate_dir = /s\n[camera c]\nbackend=test\n", CAV_CONFIG_ERROR_MISSING,
+		     "[courtavd] room: required");
+	expect_error("[courtavd]\nroom = a b\nstate_dir = /s\n", CAV_CONFIG_ERROR_VALUE,
+		     "t.ini:2: [courtavd] room:");
+	expect_error("[courtavd]\nroom = 1\nstate_dir = rel\n", CAV_CONFIG_ERROR_VALUE,
+		     "[courtavd] state_dir: required, as an absolute path");
+	expect_error(BASE "listen = 1.2.3.4\n", CAV_CONFIG_ERROR_VALUE, "[camera cam1] listen");
+	expect_error("[courtavd]\nroom=1\nstate_dir=/s\nlisten = localhost:80\n",
+		     CAV_CONFIG_ERROR_VALUE, "is not an IP address");
+	expect_error("[courtavd]\nroom=1\nstate_dir=/s\n", CAV_CONFIG_ERROR_MISSING,
+		     "at least one camera");
+	expect_error(BASE "colour = red\n", CAV_CONFIG_ERROR_VALUE, "t.ini:6: [camera cam1] colour:");
+	expect_error(BASE "[camera cam2]\npattern = smpte\n", CAV_CONFIG_ERROR_MISSING,
+		     "[camera cam2] backend: required");
+	expect_error(BASE "[camera program]\nbackend = test\n", CAV_CONFIG_ERROR_VALUE,
+		     "not “program” or “audio”");
+	expect_error(BASE "[recording]\nlayout = side-by-side\n[camera c2]\nbackend=test\n"
+			  "[camera c3]\nbackend=test\n",
+		     CAV_CONFIG_ERROR_VALUE, "side-by-side shows 2 cameras but 3");
+	expect_error("[courtavd]\nroom=1\nstate_dir=/s\n\xff\n", CAV_CONFIG_ERROR_SYNTAX, "not UTF-8");
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/config/defaults", test_defaults);
+	g_test_add_func("/config/cameras-first", test_cameras_first);
+	g_test_add_func("/config/errors", test_errors);
+	return g_test_run();
+}
