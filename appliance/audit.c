@@ -17,7 +17,8 @@
 
 G_DEFINE_QUARK(cav - audit - error - quark, cav_audit_error)
 
-static void stmt_finalize0(sqlite3_stmt *stmt)
+static void
+stmt_finalize0(sqlite3_stmt *stmt)
 {
 	sqlite3_finalize(stmt);
 }
@@ -33,19 +34,22 @@ typedef struct {
 	gsize len;
 } Field;
 
-static Field field_from_cstr(const char *s)
+static Field
+field_from_cstr(const char *s)
 {
 	return (Field){s, s ? strlen(s) : 0};
 }
 
-static Field field_from_column(sqlite3_stmt *stmt, int col)
+static Field
+field_from_column(sqlite3_stmt *stmt, int col)
 {
 	const char *s = (const char *)sqlite3_column_text(stmt, col);
 
 	return (Field){s, s ? (gsize)sqlite3_column_bytes(stmt, col) : 0};
 }
 
-static void append_field(GByteArray *buf, Field f)
+static void
+append_field(GByteArray *buf, Field f)
 {
 	static const guint8 sep = AUDIT_SEP, nul = 0;
 
@@ -58,8 +62,9 @@ static void append_field(GByteArray *buf, Field f)
 
 /* hash = SHA256(prev_hash 0x1f id 0x1f at_us 0x1f actor 0x1f action 0x1f
  * object 0x1f detail), numbers in decimal, SQL NULL as a single 0x00. */
-static char *row_hash(Field prev_hash, gint64 id, gint64 at_us, Field actor, Field action,
-		      Field object, Field detail)
+static char *
+row_hash(Field prev_hash, gint64 id, gint64 at_us, Field actor, Field action, Field object,
+	 Field detail)
 {
 	g_autoptr(GByteArray) buf = g_byte_array_new();
 	char num[32];
@@ -79,20 +84,23 @@ static char *row_hash(Field prev_hash, gint64 id, gint64 at_us, Field actor, Fie
 	return cav_sha256_hex(digest);
 }
 
-static char *checkpoint_message(gint64 last_id, const char *last_hash)
+static char *
+checkpoint_message(gint64 last_id, const char *last_hash)
 {
 	return g_strdup_printf(AUDIT_CHECKPOINT_MAGIC "\n%" G_GINT64_FORMAT "\n%s", last_id,
 			       last_hash);
 }
 
-static gboolean db_error(sqlite3 *db, GError **error, const char *what)
+static gboolean
+db_error(sqlite3 *db, GError **error, const char *what)
 {
 	g_set_error(error, CAV_AUDIT_ERROR, CAV_AUDIT_ERROR_DB, "Could not %s the audit log: %s",
 		    what, sqlite3_errmsg(db));
 	return FALSE;
 }
 
-static gboolean exec(sqlite3 *db, const char *sql, GError **error)
+static gboolean
+exec(sqlite3 *db, const char *sql, GError **error)
 {
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return db_error(db, error, "update");
@@ -101,8 +109,8 @@ static gboolean exec(sqlite3 *db, const char *sql, GError **error)
 
 /* ---- append --------------------------------------------------------------- */
 
-static gboolean write_checkpoint(sqlite3 *db, const CavSigner *signer, gint64 id, const char *hash,
-				 GError **error)
+static gboolean
+write_checkpoint(sqlite3 *db, const CavSigner *signer, gint64 id, const char *hash, GError **error)
 {
 	g_autofree char *msg = checkpoint_message(id, hash);
 	g_autoptr(GBytes) sig = NULL;
@@ -136,9 +144,10 @@ static gboolean write_checkpoint(sqlite3 *db, const CavSigner *signer, gint64 id
 	return TRUE;
 }
 
-static gboolean append_row(sqlite3 *db, const CavSigner *signer, gint64 at_us, const char *actor,
-			   const char *action, const char *object, const char *detail,
-			   gint64 *out_id, GError **error)
+static gboolean
+append_row(sqlite3 *db, const CavSigner *signer, gint64 at_us, const char *actor,
+	   const char *action, const char *object, const char *detail, gint64 *out_id,
+	   GError **error)
 {
 	g_autoptr(sqlite3_stmt) last = NULL;
 	g_autoptr(sqlite3_stmt) ins = NULL;
@@ -185,9 +194,10 @@ static gboolean append_row(sqlite3 *db, const CavSigner *signer, gint64 at_us, c
 	return TRUE;
 }
 
-gboolean cav_audit_append(sqlite3 *db, const CavSigner *signer, gint64 at_us, const char *actor,
-			  const char *action, const char *object, const char *detail_json,
-			  gint64 *out_id, GError **error)
+gboolean
+cav_audit_append(sqlite3 *db, const CavSigner *signer, gint64 at_us, const char *actor,
+		 const char *action, const char *object, const char *detail_json, gint64 *out_id,
+		 GError **error)
 {
 	gint64 id = 0;
 
@@ -212,7 +222,8 @@ gboolean cav_audit_append(sqlite3 *db, const CavSigner *signer, gint64 at_us, co
 
 /* ---- verify ----------------------------------------------------------------- */
 
-void cav_audit_report_free(CavAuditReport *report)
+void
+cav_audit_report_free(CavAuditReport *report)
 {
 	if (report == NULL)
 		return;
@@ -221,7 +232,8 @@ void cav_audit_report_free(CavAuditReport *report)
 }
 
 G_GNUC_PRINTF(3, 4)
-static void problem(CavAuditReport *r, gint64 row, const char *fmt, ...)
+static void
+problem(CavAuditReport *r, gint64 row, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -234,8 +246,8 @@ static void problem(CavAuditReport *r, gint64 row, const char *fmt, ...)
 
 /* Walks the rows in id order. On return @last_id/@last_hash describe the
  * final row (0/NULL for an empty log). */
-static gboolean walk_rows(sqlite3 *db, CavAuditReport *r, gint64 *last_id, char **last_hash,
-			  GError **error)
+static gboolean
+walk_rows(sqlite3 *db, CavAuditReport *r, gint64 *last_id, char **last_hash, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt = NULL;
 	g_autofree char *expected_prev = g_strdup(zero_hash);
@@ -271,6 +283,11 @@ static gboolean walk_rows(sqlite3 *db, CavAuditReport *r, gint64 *last_id, char 
 				"Row(s) between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT
 				" are missing.",
 				prev_id, id);
+		else if ((prev.s == NULL || strcmp(prev.s, expected_prev) != 0) && prev_id == 0)
+			problem(r, id,
+				"Row %" G_GINT64_FORMAT " does not start the chain: its prev_hash "
+				"is not all zeros.",
+				id);
 		else if (prev.s == NULL || strcmp(prev.s, expected_prev) != 0)
 			problem(r, id,
 				"Row %" G_GINT64_FORMAT " does not follow row %" G_GINT64_FORMAT
@@ -288,7 +305,8 @@ static gboolean walk_rows(sqlite3 *db, CavAuditReport *r, gint64 *last_id, char 
 }
 
 /* The stored hash of row @id, or NULL when there is no such row. */
-static char *hash_of_row(sqlite3 *db, gint64 id)
+static char *
+hash_of_row(sqlite3 *db, gint64 id)
 {
 	g_autoptr(sqlite3_stmt) stmt = NULL;
 
@@ -303,8 +321,9 @@ static char *hash_of_row(sqlite3 *db, gint64 id)
 
 /* Compares the checkpoint with the log's real end. A missing checkpoint or
  * a bad signature discredits the whole log, so it is charged to row 1. */
-static void judge_checkpoint(sqlite3 *db, CavAuditReport *r, gint64 cp_id, const char *cp_hash,
-			     gint64 last_id, const char *last_hash)
+static void
+judge_checkpoint(sqlite3 *db, CavAuditReport *r, gint64 cp_id, const char *cp_hash, gint64 last_id,
+		 const char *last_hash)
 {
 	if (cp_id > last_id && last_id == 0) {
 		problem(r, 1,
@@ -347,8 +366,9 @@ static void judge_checkpoint(sqlite3 *db, CavAuditReport *r, gint64 cp_id, const
 	r->checkpoint_ok = FALSE;
 }
 
-static gboolean check_checkpoint(sqlite3 *db, const char *public_pem, CavAuditReport *r,
-				 gint64 last_id, const char *last_hash, GError **error)
+static gboolean
+check_checkpoint(sqlite3 *db, const char *public_pem, CavAuditReport *r, gint64 last_id,
+		 const char *last_hash, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt = NULL;
 	g_autofree guint8 *sig = NULL;
@@ -395,8 +415,8 @@ static gboolean check_checkpoint(sqlite3 *db, const char *public_pem, CavAuditRe
 	return TRUE;
 }
 
-gboolean cav_audit_verify(sqlite3 *db, const char *public_pem, CavAuditReport **out_report,
-			  GError **error)
+gboolean
+cav_audit_verify(sqlite3 *db, const char *public_pem, CavAuditReport **out_report, GError **error)
 {
 	g_autoptr(CavAuditReport) r = NULL;
 	g_autofree char *last_hash = NULL;

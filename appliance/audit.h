@@ -24,8 +24,8 @@ G_BEGIN_DECLS
 GQuark cav_audit_error_quark(void);
 
 typedef enum {
-	CAV_AUDIT_ERROR_DB,    /* SQLite failed */
-	CAV_AUDIT_ERROR_SIGN,  /* the checkpoint could not be signed */
+	CAV_AUDIT_ERROR_DB,   /* SQLite failed */
+	CAV_AUDIT_ERROR_SIGN, /* the checkpoint could not be signed */
 } CavAuditError;
 
 /* Appends one row and re-signs the checkpoint, atomically (in a SAVEPOINT, so
@@ -40,8 +40,8 @@ gboolean cav_audit_append(sqlite3 *db, const CavSigner *signer, gint64 at_us, co
 
 typedef struct {
 	guint64 rows;
-	gint64 first_bad_id;   /* 0 when intact */
-	GPtrArray *problems;   /* of char*, one English sentence each, naming the row (owned) */
+	gint64 first_bad_id; /* 0 when intact */
+	GPtrArray *problems; /* of char*, one English sentence each, naming the row (owned) */
 	gboolean checkpoint_ok;
 } CavAuditReport;
 

@@ -50,23 +50,24 @@ void
 cav_segment_job_compute(SegmentJob *job)
 {
 	g_autoptr(GError) scan_error = NULL;
+	CavMp4Info before = { 0 };
 
-	/* A torn file is made playable first; its torn tail is kept beside it
-	 * as <file>.torn, never dropped. If repair fails (disk full), the file
-	 * is registered exactly as it is. */
-	if (job->partial) {
-		CavMp4Info before = { 0 };
-
-		if (cav_mp4_scan_file(job->abs_path, &before, NULL) && before.torn) {
-			if (cav_mp4_repair(job->abs_path, &job->info, &scan_error))
-				job->repaired = TRUE;
-			else
-				g_warning("cannot repair %s (registered as it is): %s",
-					  job->abs_path, scan_error->message);
-			g_clear_error(&scan_error);
-		}
+	/* Every file is scanned, not only the ones known to be left open: a file
+	 * the recorder had to close by force (a write error, a stop timeout) can
+	 * end in a torn box too. A torn file is made playable, its torn tail kept
+	 * beside it as <file>.torn (never dropped), and it is registered as
+	 * partial. If repair fails (disk full) the file is registered as it is. */
+	if (cav_mp4_scan_file(job->abs_path, &before, &scan_error))
+		job->info = before;
+	if (before.torn) {
+		job->partial = TRUE;
+		if (cav_mp4_repair(job->abs_path, &job->info, &scan_error))
+			job->repaired = TRUE;
+		else
+			g_warning("cannot repair %s (registered as it is): %s", job->abs_path,
+				  scan_error->message);
 	}
-	if (!job->repaired && !cav_mp4_scan_file(job->abs_path, &job->info, &scan_error))
+	if (scan_error != NULL)
 		g_debug("%s: %s", job->abs_path, scan_error->message);
 	if (!cav_sha256_file(job->abs_path, job->sha256, &job->bytes, NULL, &job->error))
 		g_warning("cannot hash %s: %s", job->abs_path, job->error->message);

@@ -10,7 +10,8 @@
 
 #define CAV_CHAIN_MAGIC "courtav-chain-v1"
 
-void cav_chain_genesis(const char *hearing_uid, guint8 out[CAV_SHA256_LEN])
+void
+cav_chain_genesis(const char *hearing_uid, guint8 out[CAV_SHA256_LEN])
 {
 	g_autoptr(GByteArray) buf = g_byte_array_new();
 
@@ -23,7 +24,8 @@ void cav_chain_genesis(const char *hearing_uid, guint8 out[CAV_SHA256_LEN])
 	cav_sha256_buf(buf->data, buf->len, out);
 }
 
-static void append_be(GByteArray *buf, guint64 v, guint n_bytes)
+static void
+append_be(GByteArray *buf, guint64 v, guint n_bytes)
 {
 	guint8 b[8];
 
@@ -32,7 +34,8 @@ static void append_be(GByteArray *buf, guint64 v, guint n_bytes)
 	g_byte_array_append(buf, b, n_bytes);
 }
 
-static void append_cstr(GByteArray *buf, const char *s)
+static void
+append_cstr(GByteArray *buf, const char *s)
 {
 	/* NULL is hashed as "" so a malformed caller cannot crash the verifier;
 	 * the manifest parser never produces NULL here. */
@@ -41,8 +44,9 @@ static void append_cstr(GByteArray *buf, const char *s)
 	g_byte_array_append(buf, (const guint8 *)s, (guint)strlen(s) + 1);
 }
 
-void cav_chain_next(const guint8 prev[CAV_SHA256_LEN], const CavChainLink *link,
-		    guint8 out[CAV_SHA256_LEN])
+void
+cav_chain_next(const guint8 prev[CAV_SHA256_LEN], const CavChainLink *link,
+	       guint8 out[CAV_SHA256_LEN])
 {
 	g_autoptr(GByteArray) buf = NULL;
 

@@ -18,10 +18,10 @@
 G_BEGIN_DECLS
 
 typedef struct {
-	const char *track;  /* "cam1", "program", "audio" (unowned) */
-	guint seq;          /* per-track sequence number, from 1 */
-	const char *name;   /* file base name (unowned) */
-	guint64 bytes;      /* file size */
+	const char *track; /* "cam1", "program", "audio" (unowned) */
+	guint seq;         /* per-track sequence number, from 1 */
+	const char *name;  /* file base name (unowned) */
+	guint64 bytes;     /* file size */
 	guint8 sha256[CAV_SHA256_LEN];
 } CavChainLink;
 

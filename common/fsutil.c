@@ -15,14 +15,16 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
-static gboolean set_errno_error(GError **error, int err, const char *what, const char *path)
+static gboolean
+set_errno_error(GError **error, int err, const char *what, const char *path)
 {
 	g_set_error(error, G_IO_ERROR, g_io_error_from_errno(err), "Could not %s %s: %s", what,
 		    path, g_strerror(err));
 	return FALSE;
 }
 
-gboolean cav_fs_sync_dir(const char *dir, GError **error)
+gboolean
+cav_fs_sync_dir(const char *dir, GError **error)
 {
 	int fd;
 
@@ -41,7 +43,8 @@ gboolean cav_fs_sync_dir(const char *dir, GError **error)
 	return TRUE;
 }
 
-static gboolean write_all(int fd, const guint8 *data, gsize len)
+static gboolean
+write_all(int fd, const guint8 *data, gsize len)
 {
 	while (len > 0) {
 		ssize_t n = write(fd, data, len);
@@ -56,8 +59,8 @@ static gboolean write_all(int fd, const guint8 *data, gsize len)
 	return TRUE;
 }
 
-gboolean cav_fs_write_atomic(const char *path, const void *data, gsize len, int mode,
-			     GError **error)
+gboolean
+cav_fs_write_atomic(const char *path, const void *data, gsize len, int mode, GError **error)
 {
 	g_autofree char *dir = NULL;
 	g_autofree char *base = NULL;
@@ -102,7 +105,8 @@ gboolean cav_fs_write_atomic(const char *path, const void *data, gsize len, int 
 	return cav_fs_sync_dir(dir, error);
 }
 
-gint64 cav_fs_free_bytes(const char *path, GError **error)
+gint64
+cav_fs_free_bytes(const char *path, GError **error)
 {
 	struct statvfs st;
 

@@ -36,7 +36,8 @@ G_DEFINE_QUARK(cav - manifest - error - quark, cav_manifest_error)
 
 /* ---- construction ---------------------------------------------------- */
 
-static void segment_free(gpointer p)
+static void
+segment_free(gpointer p)
 {
 	CavManifestSegment *s = p;
 
@@ -47,7 +48,8 @@ static void segment_free(gpointer p)
 	g_free(s);
 }
 
-static void interval_free(gpointer p)
+static void
+interval_free(gpointer p)
 {
 	CavManifestInterval *iv = p;
 
@@ -59,7 +61,8 @@ static void interval_free(gpointer p)
 	g_free(iv);
 }
 
-static void mark_free(gpointer p)
+static void
+mark_free(gpointer p)
 {
 	CavManifestMark *mk = p;
 
@@ -70,7 +73,8 @@ static void mark_free(gpointer p)
 	g_free(mk);
 }
 
-CavManifest *cav_manifest_new(void)
+CavManifest *
+cav_manifest_new(void)
 {
 	CavManifest *m = g_new0(CavManifest, 1);
 
@@ -81,7 +85,8 @@ CavManifest *cav_manifest_new(void)
 	return m;
 }
 
-void cav_manifest_free(CavManifest *m)
+void
+cav_manifest_free(CavManifest *m)
 {
 	if (m == NULL)
 		return;
@@ -100,7 +105,8 @@ void cav_manifest_free(CavManifest *m)
 	g_free(m);
 }
 
-void cav_manifest_add_segment(CavManifest *m, const CavManifestSegment *seg)
+void
+cav_manifest_add_segment(CavManifest *m, const CavManifestSegment *seg)
 {
 	CavManifestSegment *copy;
 
@@ -112,7 +118,8 @@ void cav_manifest_add_segment(CavManifest *m, const CavManifestSegment *seg)
 	g_ptr_array_add(m->segments, copy);
 }
 
-void cav_manifest_add_interval(CavManifest *m, const CavManifestInterval *iv)
+void
+cav_manifest_add_interval(CavManifest *m, const CavManifestInterval *iv)
 {
 	CavManifestInterval *copy;
 
@@ -125,7 +132,8 @@ void cav_manifest_add_interval(CavManifest *m, const CavManifestInterval *iv)
 	g_ptr_array_add(m->intervals, copy);
 }
 
-void cav_manifest_add_mark(CavManifest *m, const CavManifestMark *mark)
+void
+cav_manifest_add_mark(CavManifest *m, const CavManifestMark *mark)
 {
 	CavManifestMark *copy;
 
@@ -139,7 +147,8 @@ void cav_manifest_add_mark(CavManifest *m, const CavManifestMark *mark)
 
 /* ---- serialisation ----------------------------------------------------- */
 
-static void add_str(JsonBuilder *b, const char *key, const char *value)
+static void
+add_str(JsonBuilder *b, const char *key, const char *value)
 {
 	json_builder_set_member_name(b, key);
 	if (value != NULL)
@@ -148,14 +157,15 @@ static void add_str(JsonBuilder *b, const char *key, const char *value)
 		json_builder_add_null_value(b);
 }
 
-static void add_int(JsonBuilder *b, const char *key, gint64 value)
+static void
+add_int(JsonBuilder *b, const char *key, gint64 value)
 {
 	json_builder_set_member_name(b, key);
 	json_builder_add_int_value(b, value);
 }
 
-static void add_time(JsonBuilder *b, const char *key_us, const char *key_iso, gint64 us,
-		     gboolean zero_is_null)
+static void
+add_time(JsonBuilder *b, const char *key_us, const char *key_iso, gint64 us, gboolean zero_is_null)
 {
 	g_autofree char *iso = NULL;
 
@@ -165,14 +175,16 @@ static void add_time(JsonBuilder *b, const char *key_us, const char *key_iso, gi
 	add_str(b, key_iso, iso);
 }
 
-static void add_hash(JsonBuilder *b, const char *key, const guint8 digest[CAV_SHA256_LEN])
+static void
+add_hash(JsonBuilder *b, const char *key, const guint8 digest[CAV_SHA256_LEN])
 {
 	g_autofree char *hex = cav_sha256_hex(digest);
 
 	add_str(b, key, hex);
 }
 
-static void build_segments(JsonBuilder *b, const GPtrArray *segments)
+static void
+build_segments(JsonBuilder *b, const GPtrArray *segments)
 {
 	json_builder_set_member_name(b, "segments");
 	json_builder_begin_array(b);
@@ -195,7 +207,8 @@ static void build_segments(JsonBuilder *b, const GPtrArray *segments)
 	json_builder_end_array(b);
 }
 
-static void build_intervals_and_marks(JsonBuilder *b, const CavManifest *m)
+static void
+build_intervals_and_marks(JsonBuilder *b, const CavManifest *m)
 {
 	json_builder_set_member_name(b, "intervals");
 	json_builder_begin_array(b);
@@ -226,7 +239,8 @@ static void build_intervals_and_marks(JsonBuilder *b, const CavManifest *m)
 	json_builder_end_array(b);
 }
 
-char *cav_manifest_to_json(const CavManifest *m, gsize *out_len)
+char *
+cav_manifest_to_json(const CavManifest *m, gsize *out_len)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autoptr(JsonGenerator) gen = json_generator_new();
@@ -272,7 +286,8 @@ char *cav_manifest_to_json(const CavManifest *m, gsize *out_len)
 	return out;
 }
 
-gboolean cav_manifest_write(const CavManifest *m, const char *path, GError **error)
+gboolean
+cav_manifest_write(const CavManifest *m, const char *path, GError **error)
 {
 	g_autofree char *json = NULL;
 	gsize len = 0;
@@ -286,7 +301,8 @@ gboolean cav_manifest_write(const CavManifest *m, const char *path, GError **err
 
 /* ---- parsing ----------------------------------------------------------- */
 
-static gboolean parse_error(GError **error, const char *where, const char *key, const char *what)
+static gboolean
+parse_error(GError **error, const char *where, const char *key, const char *what)
 {
 	g_set_error(error, CAV_MANIFEST_ERROR, CAV_MANIFEST_ERROR_PARSE, "Manifest field %s%s%s %s",
 		    where, where[0] && key[0] ? "." : "", key, what);
@@ -295,7 +311,8 @@ static gboolean parse_error(GError **error, const char *where, const char *key, 
 
 /* json-glib's parser recurses per nesting level with no limit of its own,
  * so a file of a million '[' would exhaust the stack. Count first. */
-static gboolean depth_ok(const char *data, gsize len)
+static gboolean
+depth_ok(const char *data, gsize len)
 {
 	gboolean in_string = FALSE;
 	guint depth = 0;
@@ -322,7 +339,8 @@ static gboolean depth_ok(const char *data, gsize len)
 
 /* A path that stays inside the manifest's folder: relative, no empty, "."
  * or ".." components, no backslashes or control characters. */
-static gboolean path_is_safe(const char *p)
+static gboolean
+path_is_safe(const char *p)
 {
 	g_auto(GStrv) parts = NULL;
 
@@ -341,8 +359,9 @@ static gboolean path_is_safe(const char *p)
 	return TRUE;
 }
 
-static gboolean get_str(JsonObject *o, const char *where, const char *key, gboolean nullable,
-			gsize max, char **out, GError **error)
+static gboolean
+get_str(JsonObject *o, const char *where, const char *key, gboolean nullable, gsize max, char **out,
+	GError **error)
 {
 	JsonNode *n = json_object_get_member(o, key);
 	const char *s;
@@ -364,8 +383,9 @@ static gboolean get_str(JsonObject *o, const char *where, const char *key, gbool
 	return TRUE;
 }
 
-static gboolean get_int(JsonObject *o, const char *where, const char *key, gint64 min, gint64 max,
-			gint64 *out, GError **error)
+static gboolean
+get_int(JsonObject *o, const char *where, const char *key, gint64 min, gint64 max, gint64 *out,
+	GError **error)
 {
 	JsonNode *n = json_object_get_member(o, key);
 	gint64 v;
@@ -381,8 +401,8 @@ static gboolean get_int(JsonObject *o, const char *where, const char *key, gint6
 	return TRUE;
 }
 
-static gboolean get_bool(JsonObject *o, const char *where, const char *key, gboolean *out,
-			 GError **error)
+static gboolean
+get_bool(JsonObject *o, const char *where, const char *key, gboolean *out, GError **error)
 {
 	JsonNode *n = json_object_get_member(o, key);
 
@@ -394,8 +414,9 @@ static gboolean get_bool(JsonObject *o, const char *where, const char *key, gboo
 	return TRUE;
 }
 
-static gboolean get_hash(JsonObject *o, const char *where, const char *key,
-			 guint8 out[CAV_SHA256_LEN], GError **error)
+static gboolean
+get_hash(JsonObject *o, const char *where, const char *key, guint8 out[CAV_SHA256_LEN],
+	 GError **error)
 {
 	g_autofree char *hex = NULL;
 
@@ -406,8 +427,8 @@ static gboolean get_hash(JsonObject *o, const char *where, const char *key,
 	return TRUE;
 }
 
-static gboolean get_array(JsonObject *o, const char *key, guint max, JsonArray **out,
-			  GError **error)
+static gboolean
+get_array(JsonObject *o, const char *key, guint max, JsonArray **out, GError **error)
 {
 	JsonNode *n = json_object_get_member(o, key);
 
@@ -421,7 +442,8 @@ static gboolean get_array(JsonObject *o, const char *key, guint max, JsonArray *
 	return TRUE;
 }
 
-static JsonObject *element_object(JsonArray *a, guint i, const char *where, GError **error)
+static JsonObject *
+element_object(JsonArray *a, guint i, const char *where, GError **error)
 {
 	JsonNode *n = json_array_get_element(a, i);
 
@@ -432,8 +454,8 @@ static JsonObject *element_object(JsonArray *a, guint i, const char *where, GErr
 	return json_node_get_object(n);
 }
 
-static gboolean parse_segment(JsonObject *o, const char *where, CavManifestSegment *s,
-			      GError **error)
+static gboolean
+parse_segment(JsonObject *o, const char *where, CavManifestSegment *s, GError **error)
 {
 	gint64 seq, bytes;
 
@@ -456,8 +478,8 @@ static gboolean parse_segment(JsonObject *o, const char *where, CavManifestSegme
 	return TRUE;
 }
 
-static gboolean parse_interval(JsonObject *o, const char *where, CavManifestInterval *iv,
-			       GError **error)
+static gboolean
+parse_interval(JsonObject *o, const char *where, CavManifestInterval *iv, GError **error)
 {
 	static const char *const reasons[] = {"recess", "closed_evidence", "mediation", "fault",
 					      NULL};
@@ -481,14 +503,16 @@ static gboolean parse_interval(JsonObject *o, const char *where, CavManifestInte
 	return TRUE;
 }
 
-static gboolean parse_mark(JsonObject *o, const char *where, CavManifestMark *mk, GError **error)
+static gboolean
+parse_mark(JsonObject *o, const char *where, CavManifestMark *mk, GError **error)
 {
 	return get_int(o, where, "at_us", 0, G_MAXINT64, &mk->at_us, error) &&
 	       get_str(o, where, "label", FALSE, MAX_NAME, &mk->label, error) &&
 	       get_str(o, where, "actor", FALSE, MAX_NAME, &mk->actor, error);
 }
 
-static gboolean parse_lists(JsonObject *root, CavManifest *m, GError **error)
+static gboolean
+parse_lists(JsonObject *root, CavManifest *m, GError **error)
 {
 	JsonArray *a;
 
@@ -528,7 +552,8 @@ static gboolean parse_lists(JsonObject *root, CavManifest *m, GError **error)
 	return TRUE;
 }
 
-static gboolean parse_header(JsonObject *root, CavManifest *m, GError **error)
+static gboolean
+parse_header(JsonObject *root, CavManifest *m, GError **error)
 {
 	static const char *const states[] = {"recording", "paused", "closed", "sealed", NULL};
 	g_autofree char *format = NULL;
@@ -570,7 +595,8 @@ static gboolean parse_header(JsonObject *root, CavManifest *m, GError **error)
 	return TRUE;
 }
 
-CavManifest *cav_manifest_parse(const char *data, gsize len, GError **error)
+CavManifest *
+cav_manifest_parse(const char *data, gsize len, GError **error)
 {
 	g_autoptr(JsonParser) parser = NULL;
 	g_autoptr(CavManifest) m = NULL;
@@ -612,7 +638,8 @@ CavManifest *cav_manifest_parse(const char *data, gsize len, GError **error)
 	return g_steal_pointer(&m);
 }
 
-CavManifest *cav_manifest_load(const char *path, GError **error)
+CavManifest *
+cav_manifest_load(const char *path, GError **error)
 {
 	g_autofree char *data = NULL;
 	g_autoptr(GError) local = NULL;

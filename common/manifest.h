@@ -31,19 +31,19 @@ typedef enum {
 #define CAV_MANIFEST_SIG_NAME "manifest.sig"
 
 typedef struct {
-	char *file;   /* path relative to the manifest's folder, e.g. "cam1/room101_..._0001_....mp4" (owned) */
-	char *track;  /* (owned) */
+	char *file; /* path relative to the manifest's folder, e.g. "cam1/room101_..._0001_....mp4" (owned) */
+	char *track; /* (owned) */
 	guint seq;
 	guint64 bytes;
 	guint8 sha256[CAV_SHA256_LEN];
 	guint8 chain[CAV_SHA256_LEN]; /* chain link after this segment */
-	gint64 start_us;  /* wall clock, UTC microseconds */
+	gint64 start_us;              /* wall clock, UTC microseconds */
 	gint64 end_us;
 	gboolean partial; /* registered after a crash or a write fault */
 } CavManifestSegment;
 
 typedef struct {
-	char *kind;   /* "recording" or "paused" (owned) */
+	char *kind; /* "recording" or "paused" (owned) */
 	char *reason; /* for "paused": "recess" | "closed_evidence" | "mediation" | "fault"; else NULL (owned) */
 	char *detail; /* free text, nullable (owned) */
 	gint64 start_us;
@@ -52,29 +52,29 @@ typedef struct {
 
 typedef struct {
 	gint64 at_us;
-	char *label;  /* (owned) */
-	char *actor;  /* (owned) */
+	char *label; /* (owned) */
+	char *actor; /* (owned) */
 } CavManifestMark;
 
 typedef struct {
-	int version;           /* CAV_MANIFEST_VERSION */
-	char *hearing_uid;     /* UUID (owned) */
+	int version;       /* CAV_MANIFEST_VERSION */
+	char *hearing_uid; /* UUID (owned) */
 	gint64 hearing_id;
-	char *state;           /* "recording" | "paused" | "closed" | "sealed" (owned) */
-	char *court;           /* (owned, nullable) */
-	char *room;            /* (owned) */
-	char *case_number;     /* (owned) */
-	char *case_title;      /* (owned, nullable) */
+	char *state;       /* "recording" | "paused" | "closed" | "sealed" (owned) */
+	char *court;       /* (owned, nullable) */
+	char *room;        /* (owned) */
+	char *case_number; /* (owned) */
+	char *case_title;  /* (owned, nullable) */
 	gboolean is_public;
 	gint64 opened_us;
-	gint64 closed_us;      /* 0 when not closed */
-	GPtrArray *segments;   /* of CavManifestSegment, in chain order (owned) */
-	GPtrArray *intervals;  /* of CavManifestInterval (owned) */
-	GPtrArray *marks;      /* of CavManifestMark (owned) */
+	gint64 closed_us;                  /* 0 when not closed */
+	GPtrArray *segments;               /* of CavManifestSegment, in chain order (owned) */
+	GPtrArray *intervals;              /* of CavManifestInterval (owned) */
+	GPtrArray *marks;                  /* of CavManifestMark (owned) */
 	guint8 chain_head[CAV_SHA256_LEN]; /* equals the last segment's chain, or genesis */
-	char *sig_alg;         /* "ed25519" (owned) */
-	char *public_key_pem;  /* device public key (owned) */
-	char *device_key_id;   /* (owned) */
+	char *sig_alg;                     /* "ed25519" (owned) */
+	char *public_key_pem;              /* device public key (owned) */
+	char *device_key_id;               /* (owned) */
 } CavManifest;
 
 /* An empty manifest with its arrays allocated. (transfer full) */

@@ -63,22 +63,26 @@ typedef struct {
 	const char *name; /* for messages (unowned) */
 } Source;
 
-static guint32 rd32(const guint8 *p)
+static guint32
+rd32(const guint8 *p)
 {
 	return (guint32)p[0] << 24 | (guint32)p[1] << 16 | (guint32)p[2] << 8 | p[3];
 }
 
-static guint64 rd64(const guint8 *p)
+static guint64
+rd64(const guint8 *p)
 {
 	return (guint64)rd32(p) << 32 | rd32(p + 4);
 }
 
-static guint64 sat_add(guint64 a, guint64 b)
+static guint64
+sat_add(guint64 a, guint64 b)
 {
 	return a > G_MAXUINT64 - b ? G_MAXUINT64 : a + b;
 }
 
-static gboolean src_read(const Source *src, guint64 off, void *dst, gsize n, GError **error)
+static gboolean
+src_read(const Source *src, guint64 off, void *dst, gsize n, GError **error)
 {
 	guint8 *d = dst;
 
@@ -113,7 +117,8 @@ typedef struct {
 
 /* The next child box; FALSE at the end or at the first malformed header, so
  * a corrupt container simply yields fewer children. */
-static gboolean box_next(BoxIter *it, guint32 *type, const guint8 **body, gsize *body_len)
+static gboolean
+box_next(BoxIter *it, guint32 *type, const guint8 **body, gsize *body_len)
 {
 	const guint8 *h = it->p + it->off;
 	gsize left = it->len - it->off;
@@ -140,7 +145,8 @@ static gboolean box_next(BoxIter *it, guint32 *type, const guint8 **body, gsize 
 	return TRUE;
 }
 
-static Track *find_track(Movie *mv, guint32 id)
+static Track *
+find_track(Movie *mv, guint32 id)
 {
 	for (guint i = 0; i < mv->n_tracks; i++) {
 		if (mv->tracks[i].id == id)
@@ -152,7 +158,8 @@ static Track *find_track(Movie *mv, guint32 id)
 /* mvhd and mdhd share the layout of their first fields: after version and
  * flags, creation and modification times (32 or 64 bits), timescale, then
  * duration (32 or 64 bits). */
-static gboolean parse_time_header(const guint8 *p, gsize len, guint32 *timescale, guint64 *duration)
+static gboolean
+parse_time_header(const guint8 *p, gsize len, guint32 *timescale, guint64 *duration)
 {
 	if (len >= 32 && p[0] == 1) {
 		*timescale = rd32(p + 20);
@@ -170,7 +177,8 @@ static gboolean parse_time_header(const guint8 *p, gsize len, guint32 *timescale
 	return TRUE;
 }
 
-static void parse_trak(Movie *mv, const guint8 *p, gsize len)
+static void
+parse_trak(Movie *mv, const guint8 *p, gsize len)
 {
 	BoxIter it = {p, len, 0}, mit;
 	Track t = {0};
@@ -198,7 +206,8 @@ static void parse_trak(Movie *mv, const guint8 *p, gsize len)
 		mv->tracks[mv->n_tracks++] = t;
 }
 
-static void parse_moov(Movie *mv, const guint8 *p, gsize len)
+static void
+parse_moov(Movie *mv, const guint8 *p, gsize len)
 {
 	BoxIter it = {p, len, 0};
 	const guint8 *b;
@@ -239,7 +248,8 @@ static void parse_moov(Movie *mv, const guint8 *p, gsize len)
 
 /* Sum of the sample durations in one trun. FALSE when the box is malformed
  * (then the fragment's timing is ignored, not its bytes). */
-static gboolean trun_duration(const guint8 *p, gsize len, guint32 default_duration, guint64 *out)
+static gboolean
+trun_duration(const guint8 *p, gsize len, guint32 default_duration, guint64 *out)
 {
 	guint32 flags, count;
 	gsize off = 8, entry = 0;
@@ -274,7 +284,8 @@ static gboolean trun_duration(const guint8 *p, gsize len, guint32 default_durati
 	return TRUE;
 }
 
-static void parse_traf(Movie *mv, const guint8 *p, gsize len)
+static void
+parse_traf(Movie *mv, const guint8 *p, gsize len)
 {
 	BoxIter it = {p, len, 0};
 	const guint8 *b;
@@ -333,7 +344,8 @@ static void parse_traf(Movie *mv, const guint8 *p, gsize len)
 	t->pending_set = TRUE;
 }
 
-static void parse_moof(Movie *mv, const guint8 *p, gsize len)
+static void
+parse_moof(Movie *mv, const guint8 *p, gsize len)
 {
 	BoxIter it = {p, len, 0};
 	const guint8 *b;
@@ -348,7 +360,8 @@ static void parse_moof(Movie *mv, const guint8 *p, gsize len)
 	}
 }
 
-static void commit_fragment(Movie *mv)
+static void
+commit_fragment(Movie *mv)
 {
 	for (guint i = 0; i < mv->n_tracks; i++) {
 		if (mv->tracks[i].pending_set)
@@ -359,8 +372,9 @@ static void commit_fragment(Movie *mv)
 
 /* Loads a moov or moof body and hands it to @parse. Oversized boxes are
  * skipped: their bytes still count, only their timing is unknown. */
-static gboolean load_and_parse(const Source *src, guint64 off, guint64 len, Movie *mv,
-			       void (*parse)(Movie *, const guint8 *, gsize), GError **error)
+static gboolean
+load_and_parse(const Source *src, guint64 off, guint64 len, Movie *mv,
+	       void (*parse)(Movie *, const guint8 *, gsize), GError **error)
 {
 	g_autofree guint8 *body = NULL;
 
@@ -377,12 +391,14 @@ static gboolean load_and_parse(const Source *src, guint64 off, guint64 len, Movi
 	return TRUE;
 }
 
-static double seconds(guint64 units, guint32 timescale)
+static double
+seconds(guint64 units, guint32 timescale)
 {
 	return timescale ? (double)units / timescale : 0.0;
 }
 
-static void fill_durations(const Movie *mv, CavMp4Info *info)
+static void
+fill_durations(const Movie *mv, CavMp4Info *info)
 {
 	for (guint i = 0; i < mv->n_tracks; i++) {
 		const Track *t = &mv->tracks[i];
@@ -402,8 +418,9 @@ static void fill_durations(const Movie *mv, CavMp4Info *info)
 /* Reads the header at @off; FALSE (no error) when it is truncated, runs past
  * the end of the file, is malformed, or is a size-0 "to end of file" box,
  * which mp4mux writes only for an mdat still being written. */
-static gboolean read_top_header(const Source *src, guint64 off, guint32 *type, guint64 *size,
-				guint *hdr, gboolean *io_failed, GError **error)
+static gboolean
+read_top_header(const Source *src, guint64 off, guint32 *type, guint64 *size, guint *hdr,
+		gboolean *io_failed, GError **error)
 {
 	guint8 h[16];
 	guint64 left = src->size - off;
@@ -427,14 +444,16 @@ static gboolean read_top_header(const Source *src, guint64 off, guint32 *type, g
 	return *size != 0 && *size >= *hdr && *size <= left;
 }
 
-static gboolean not_mp4(const Source *src, const char *why, GError **error)
+static gboolean
+not_mp4(const Source *src, const char *why, GError **error)
 {
 	g_set_error(error, CAV_MP4_ERROR, CAV_MP4_ERROR_NOT_MP4, "%s is not a playable MP4: %s",
 		    src->name, why);
 	return FALSE;
 }
 
-static gboolean scan_source(const Source *src, CavMp4Info *out, GError **error)
+static gboolean
+scan_source(const Source *src, CavMp4Info *out, GError **error)
 {
 	g_autofree Movie *mv = g_new0(Movie, 1);
 	CavMp4Info info = {0};
@@ -495,7 +514,8 @@ static gboolean scan_source(const Source *src, CavMp4Info *out, GError **error)
 	return TRUE;
 }
 
-gboolean cav_mp4_scan_buf(const guint8 *data, gsize len, CavMp4Info *info, GError **error)
+gboolean
+cav_mp4_scan_buf(const guint8 *data, gsize len, CavMp4Info *info, GError **error)
 {
 	Source src = {.buf = data ? data : (const guint8 *)"",
 		      .fd = -1,
@@ -509,7 +529,8 @@ gboolean cav_mp4_scan_buf(const guint8 *data, gsize len, CavMp4Info *info, GErro
 	return scan_source(&src, info, error);
 }
 
-static int open_regular(const char *path, int flags, struct stat *st, GError **error)
+static int
+open_regular(const char *path, int flags, struct stat *st, GError **error)
 {
 	int fd = open(path, flags | O_CLOEXEC | O_NOCTTY);
 
@@ -531,7 +552,8 @@ static int open_regular(const char *path, int flags, struct stat *st, GError **e
 	return fd;
 }
 
-gboolean cav_mp4_scan_file(const char *path, CavMp4Info *info, GError **error)
+gboolean
+cav_mp4_scan_file(const char *path, CavMp4Info *info, GError **error)
 {
 	struct stat st;
 	Source src = {0};
@@ -553,14 +575,16 @@ gboolean cav_mp4_scan_file(const char *path, CavMp4Info *info, GError **error)
 
 /* ---- repair ------------------------------------------------------------- */
 
-static gboolean io_error(GError **error, int err, const char *what, const char *path)
+static gboolean
+io_error(GError **error, int err, const char *what, const char *path)
 {
 	g_set_error(error, CAV_MP4_ERROR, CAV_MP4_ERROR_IO, "Could not %s %s: %s", what, path,
 		    g_strerror(err));
 	return FALSE;
 }
 
-static gboolean pread_all(int fd, guint8 *buf, gsize n, guint64 off)
+static gboolean
+pread_all(int fd, guint8 *buf, gsize n, guint64 off)
 {
 	while (n > 0) {
 		ssize_t r = pread(fd, buf, n, (off_t)off);
@@ -579,7 +603,8 @@ static gboolean pread_all(int fd, guint8 *buf, gsize n, guint64 off)
 	return TRUE;
 }
 
-static gboolean write_all(int fd, const guint8 *buf, gsize n)
+static gboolean
+write_all(int fd, const guint8 *buf, gsize n)
 {
 	while (n > 0) {
 		ssize_t w = write(fd, buf, n);
@@ -596,7 +621,8 @@ static gboolean write_all(int fd, const guint8 *buf, gsize n)
 
 /* TRUE when @torn_path already holds exactly bytes [from, to) of @fd: a
  * previous repair saved the tail and was interrupted before truncating. */
-static gboolean tail_already_saved(int fd, guint64 from, guint64 to, const char *torn_path)
+static gboolean
+tail_already_saved(int fd, guint64 from, guint64 to, const char *torn_path)
 {
 	g_autofree guint8 *a = NULL, *b = NULL;
 	struct stat st;
@@ -622,7 +648,8 @@ static gboolean tail_already_saved(int fd, guint64 from, guint64 to, const char 
 	return same;
 }
 
-static gboolean copy_range(int from_fd, guint64 from, guint64 to, int to_fd)
+static gboolean
+copy_range(int from_fd, guint64 from, guint64 to, int to_fd)
 {
 	g_autofree guint8 *buf = g_malloc(COPY_BLOCK);
 
@@ -639,8 +666,9 @@ static gboolean copy_range(int from_fd, guint64 from, guint64 to, int to_fd)
 /* Copies bytes [from, to) of @fd to @torn_path durably: through a temporary
  * file, fsync, then link(), which unlike rename() never replaces an
  * existing file — an older .torn is evidence too. */
-static gboolean save_tail(int fd, guint64 from, guint64 to, const char *path, const char *torn_path,
-			  mode_t mode, GError **error)
+static gboolean
+save_tail(int fd, guint64 from, guint64 to, const char *path, const char *torn_path, mode_t mode,
+	  GError **error)
 {
 	g_autofree char *dir = g_path_get_dirname(path);
 	g_autofree char *base = g_path_get_basename(torn_path);
@@ -675,7 +703,8 @@ static gboolean save_tail(int fd, guint64 from, guint64 to, const char *path, co
 	return cav_fs_sync_dir(dir, error);
 }
 
-gboolean cav_mp4_repair(const char *path, CavMp4Info *info, GError **error)
+gboolean
+cav_mp4_repair(const char *path, CavMp4Info *info, GError **error)
 {
 	g_autofree char *torn_path = NULL;
 	CavMp4Info scan;

@@ -22,13 +22,13 @@ typedef enum {
 } CavMp4Error;
 
 typedef struct {
-	guint64 file_bytes;   /* size of the file as found */
-	guint64 valid_bytes;  /* end of the last complete top-level box that keeps the file playable */
-	guint n_fragments;    /* complete moof+mdat pairs */
+	guint64 file_bytes; /* size of the file as found */
+	guint64 valid_bytes; /* end of the last complete top-level box that keeps the file playable */
+	guint n_fragments;   /* complete moof+mdat pairs */
 	gboolean has_moov;
-	gboolean finalized;   /* mp4mux wrote its closing boxes (mfra, or a moov with duration) */
-	gboolean torn;        /* bytes after valid_bytes: an incomplete box */
-	double duration_s;    /* longest track's media time in complete fragments (or mvhd when finalized) */
+	gboolean finalized; /* mp4mux wrote its closing boxes (mfra, or a moov with duration) */
+	gboolean torn;      /* bytes after valid_bytes: an incomplete box */
+	double duration_s; /* longest track's media time in complete fragments (or mvhd when finalized) */
 	double video_duration_s; /* media time of the first video track, 0 if none */
 	double audio_duration_s; /* media time of the first audio track, 0 if none */
 } CavMp4Info;

@@ -17,7 +17,8 @@
 
 G_DEFINE_QUARK(cav - sha256 - error - quark, cav_sha256_error)
 
-void cav_sha256_buf(const void *data, gsize len, guint8 out[CAV_SHA256_LEN])
+void
+cav_sha256_buf(const void *data, gsize len, guint8 out[CAV_SHA256_LEN])
 {
 	unsigned int out_len = 0;
 
@@ -31,15 +32,17 @@ void cav_sha256_buf(const void *data, gsize len, guint8 out[CAV_SHA256_LEN])
 		g_error("OpenSSL could not compute a SHA-256 digest");
 }
 
-static void evp_md_ctx_free0(EVP_MD_CTX *ctx)
+static void
+evp_md_ctx_free0(EVP_MD_CTX *ctx)
 {
 	EVP_MD_CTX_free(ctx);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(EVP_MD_CTX, evp_md_ctx_free0)
 
-static gboolean digest_fd(int fd, const char *path, EVP_MD_CTX *ctx, guint64 *total,
-			  GCancellable *cancellable, GError **error)
+static gboolean
+digest_fd(int fd, const char *path, EVP_MD_CTX *ctx, guint64 *total, GCancellable *cancellable,
+	  GError **error)
 {
 	g_autofree guint8 *block = g_malloc(CAV_SHA256_BLOCK);
 
@@ -69,8 +72,9 @@ static gboolean digest_fd(int fd, const char *path, EVP_MD_CTX *ctx, guint64 *to
 	}
 }
 
-gboolean cav_sha256_file(const char *path, guint8 out[CAV_SHA256_LEN], guint64 *out_bytes,
-			 GCancellable *cancellable, GError **error)
+gboolean
+cav_sha256_file(const char *path, guint8 out[CAV_SHA256_LEN], guint64 *out_bytes,
+		GCancellable *cancellable, GError **error)
 {
 	g_autoptr(EVP_MD_CTX) ctx = NULL;
 	guint8 digest[CAV_SHA256_LEN];
@@ -117,7 +121,8 @@ gboolean cav_sha256_file(const char *path, guint8 out[CAV_SHA256_LEN], guint64 *
 	return TRUE;
 }
 
-char *cav_sha256_hex(const guint8 digest[CAV_SHA256_LEN])
+char *
+cav_sha256_hex(const guint8 digest[CAV_SHA256_LEN])
 {
 	static const char hexdig[] = "0123456789abcdef";
 	char *hex;
@@ -133,7 +138,8 @@ char *cav_sha256_hex(const guint8 digest[CAV_SHA256_LEN])
 	return hex;
 }
 
-gboolean cav_sha256_from_hex(const char *hex, guint8 out[CAV_SHA256_LEN])
+gboolean
+cav_sha256_from_hex(const char *hex, guint8 out[CAV_SHA256_LEN])
 {
 	guint8 tmp[CAV_SHA256_LEN];
 

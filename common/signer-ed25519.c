@@ -15,15 +15,18 @@
 /* A PEM key is a few hundred bytes; anything far larger is not one. */
 #define ED25519_MAX_PEM 16384
 
-static void evp_pkey_free0(EVP_PKEY *k)
+static void
+evp_pkey_free0(EVP_PKEY *k)
 {
 	EVP_PKEY_free(k);
 }
-static void bio_free0(BIO *b)
+static void
+bio_free0(BIO *b)
 {
 	BIO_free(b);
 }
-static void md_ctx_free0(EVP_MD_CTX *c)
+static void
+md_ctx_free0(EVP_MD_CTX *c)
 {
 	EVP_MD_CTX_free(c);
 }
@@ -31,7 +34,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(EVP_PKEY, evp_pkey_free0)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BIO, bio_free0)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(EVP_MD_CTX, md_ctx_free0)
 
-static gboolean key_error(GError **error, int code, const char *what)
+static gboolean
+key_error(GError **error, int code, const char *what)
 {
 	g_autofree char *ossl = cav_signer_openssl_error();
 
@@ -39,7 +43,8 @@ static gboolean key_error(GError **error, int code, const char *what)
 	return FALSE;
 }
 
-static char *bio_to_string(BIO *bio)
+static char *
+bio_to_string(BIO *bio)
 {
 	char *mem = NULL;
 	long n = BIO_get_mem_data(bio, &mem);
@@ -49,7 +54,8 @@ static char *bio_to_string(BIO *bio)
 	return g_strndup(mem, (gsize)n);
 }
 
-static EVP_PKEY *load_private(const char *pem, GError **error)
+static EVP_PKEY *
+load_private(const char *pem, GError **error)
 {
 	g_autoptr(BIO) bio = NULL;
 	g_autoptr(EVP_PKEY) pkey = NULL;
@@ -75,7 +81,8 @@ static EVP_PKEY *load_private(const char *pem, GError **error)
 	return g_steal_pointer(&pkey);
 }
 
-static EVP_PKEY *load_public(const char *pem, GError **error)
+static EVP_PKEY *
+load_public(const char *pem, GError **error)
 {
 	g_autoptr(BIO) bio = NULL;
 	g_autoptr(EVP_PKEY) pkey = NULL;
@@ -99,7 +106,8 @@ static EVP_PKEY *load_public(const char *pem, GError **error)
 	return g_steal_pointer(&pkey);
 }
 
-static char *ed25519_generate(GError **error)
+static char *
+ed25519_generate(GError **error)
 {
 	g_autoptr(EVP_PKEY) pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	g_autoptr(BIO) bio = NULL;
@@ -126,7 +134,8 @@ static char *ed25519_generate(GError **error)
 	return pem;
 }
 
-static char *ed25519_public_from_private(const char *private_pem, GError **error)
+static char *
+ed25519_public_from_private(const char *private_pem, GError **error)
 {
 	g_autoptr(EVP_PKEY) pkey = load_private(private_pem, error);
 	g_autoptr(BIO) bio = NULL;
@@ -143,7 +152,8 @@ static char *ed25519_public_from_private(const char *private_pem, GError **error
 	return pem;
 }
 
-static GBytes *ed25519_sign(const char *private_pem, const guint8 *data, gsize len, GError **error)
+static GBytes *
+ed25519_sign(const char *private_pem, const guint8 *data, gsize len, GError **error)
 {
 	g_autoptr(EVP_PKEY) pkey = load_private(private_pem, error);
 	g_autoptr(EVP_MD_CTX) ctx = NULL;
@@ -162,8 +172,9 @@ static GBytes *ed25519_sign(const char *private_pem, const guint8 *data, gsize l
 	return g_bytes_new(sig, sig_len);
 }
 
-static gboolean ed25519_verify(const char *public_pem, const guint8 *data, gsize len,
-			       const guint8 *sig, gsize sig_len, GError **error)
+static gboolean
+ed25519_verify(const char *public_pem, const guint8 *data, gsize len, const guint8 *sig,
+	       gsize sig_len, GError **error)
 {
 	g_autoptr(EVP_PKEY) pkey = load_public(public_pem, error);
 	g_autoptr(EVP_MD_CTX) ctx = NULL;

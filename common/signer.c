@@ -36,7 +36,8 @@ struct CavSigner {
 
 G_DEFINE_QUARK(cav - signer - error - quark, cav_signer_error)
 
-char *cav_signer_openssl_error(void)
+char *
+cav_signer_openssl_error(void)
 {
 	GString *s = g_string_new(NULL);
 	unsigned long e;
@@ -52,7 +53,8 @@ char *cav_signer_openssl_error(void)
 	return g_string_free(s, FALSE);
 }
 
-const CavSignerBackend *cav_signer_backend_lookup(const char *name)
+const CavSignerBackend *
+cav_signer_backend_lookup(const char *name)
 {
 	if (name == NULL)
 		return NULL;
@@ -64,7 +66,8 @@ const CavSignerBackend *cav_signer_backend_lookup(const char *name)
 	return NULL;
 }
 
-static const CavSignerBackend *lookup_or_error(const char *name, GError **error)
+static const CavSignerBackend *
+lookup_or_error(const char *name, GError **error)
 {
 	const CavSignerBackend *b = cav_signer_backend_lookup(name);
 
@@ -74,18 +77,21 @@ static const CavSignerBackend *lookup_or_error(const char *name, GError **error)
 	return b;
 }
 
-static void bio_free0(BIO *b)
+static void
+bio_free0(BIO *b)
 {
 	BIO_free(b);
 }
-static void pkey_free0(EVP_PKEY *k)
+static void
+pkey_free0(EVP_PKEY *k)
 {
 	EVP_PKEY_free(k);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BIO, bio_free0)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(EVP_PKEY, pkey_free0)
 
-char *cav_signer_key_id_from_pem(const char *public_pem, GError **error)
+char *
+cav_signer_key_id_from_pem(const char *public_pem, GError **error)
 {
 	g_autoptr(BIO) bio = NULL;
 	g_autoptr(EVP_PKEY) pkey = NULL;
@@ -117,7 +123,8 @@ char *cav_signer_key_id_from_pem(const char *public_pem, GError **error)
 	return g_strndup(hex, CAV_SIGNER_KEY_ID_LEN);
 }
 
-void cav_signer_free(CavSigner *signer)
+void
+cav_signer_free(CavSigner *signer)
 {
 	if (signer == NULL)
 		return;
@@ -130,7 +137,8 @@ void cav_signer_free(CavSigner *signer)
 	g_free(signer);
 }
 
-static void wipe_string(char *s)
+static void
+wipe_string(char *s)
 {
 	if (s != NULL) {
 		OPENSSL_cleanse(s, strlen(s));
@@ -140,7 +148,8 @@ static void wipe_string(char *s)
 
 /* Reads the recorded algorithm; a missing ".alg" falls back to @fallback
  * (keys made before the side file existed were all Ed25519). */
-static char *read_alg(const char *alg_path, const char *fallback, GError **error)
+static char *
+read_alg(const char *alg_path, const char *fallback, GError **error)
 {
 	g_autofree char *text = NULL;
 	g_autoptr(GError) local = NULL;
@@ -155,8 +164,9 @@ static char *read_alg(const char *alg_path, const char *fallback, GError **error
 	return g_strdup(g_strstrip(text));
 }
 
-static char *create_key(const char *key_path, const char *alg_path, const CavSignerBackend *backend,
-			GError **error)
+static char *
+create_key(const char *key_path, const char *alg_path, const CavSignerBackend *backend,
+	   GError **error)
 {
 	char *pem = backend->generate(error);
 
@@ -172,7 +182,8 @@ static char *create_key(const char *key_path, const char *alg_path, const CavSig
 	return pem;
 }
 
-CavSigner *cav_signer_load_or_create(const char *key_path, const char *alg, GError **error)
+CavSigner *
+cav_signer_load_or_create(const char *key_path, const char *alg, GError **error)
 {
 	g_autoptr(CavSigner) signer = NULL;
 	g_autoptr(GError) local = NULL;
@@ -219,25 +230,29 @@ CavSigner *cav_signer_load_or_create(const char *key_path, const char *alg, GErr
 	return g_steal_pointer(&signer);
 }
 
-const char *cav_signer_alg(const CavSigner *signer)
+const char *
+cav_signer_alg(const CavSigner *signer)
 {
 	g_return_val_if_fail(signer != NULL, NULL);
 	return signer->backend->name;
 }
 
-const char *cav_signer_public_pem(const CavSigner *signer)
+const char *
+cav_signer_public_pem(const CavSigner *signer)
 {
 	g_return_val_if_fail(signer != NULL, NULL);
 	return signer->public_pem;
 }
 
-const char *cav_signer_key_id(const CavSigner *signer)
+const char *
+cav_signer_key_id(const CavSigner *signer)
 {
 	g_return_val_if_fail(signer != NULL, NULL);
 	return signer->key_id;
 }
 
-GBytes *cav_signer_sign(const CavSigner *signer, const guint8 *data, gsize len, GError **error)
+GBytes *
+cav_signer_sign(const CavSigner *signer, const guint8 *data, gsize len, GError **error)
 {
 	g_return_val_if_fail(signer != NULL, NULL);
 	g_return_val_if_fail(data != NULL || len == 0, NULL);
@@ -247,8 +262,9 @@ GBytes *cav_signer_sign(const CavSigner *signer, const guint8 *data, gsize len, 
 				     error);
 }
 
-gboolean cav_signature_verify(const char *alg, const char *public_pem, const guint8 *data,
-			      gsize len, const guint8 *sig, gsize sig_len, GError **error)
+gboolean
+cav_signature_verify(const char *alg, const char *public_pem, const guint8 *data, gsize len,
+		     const guint8 *sig, gsize sig_len, GError **error)
 {
 	const CavSignerBackend *backend;
 

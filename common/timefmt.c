@@ -10,7 +10,8 @@
  * rather than NULL, so callers can print the result unconditionally. */
 #define CAV_TIME_INVALID "invalid-time"
 
-static GDateTime *utc_from_us(gint64 unix_us)
+static GDateTime *
+utc_from_us(gint64 unix_us)
 {
 	gint64 secs = unix_us / G_USEC_PER_SEC;
 	gint64 frac = unix_us % G_USEC_PER_SEC;
@@ -27,7 +28,8 @@ static GDateTime *utc_from_us(gint64 unix_us)
 	return g_date_time_add(whole, frac);
 }
 
-static GDateTime *beijing_from_us(gint64 unix_us)
+static GDateTime *
+beijing_from_us(gint64 unix_us)
 {
 	g_autoptr(GDateTime) utc = utc_from_us(unix_us);
 	g_autoptr(GTimeZone) tz = NULL;
@@ -38,7 +40,8 @@ static GDateTime *beijing_from_us(gint64 unix_us)
 	return g_date_time_to_timezone(utc, tz);
 }
 
-char *cav_time_iso_utc(gint64 unix_us)
+char *
+cav_time_iso_utc(gint64 unix_us)
 {
 	g_autoptr(GDateTime) dt = utc_from_us(unix_us);
 	g_autofree char *base = NULL;
@@ -49,7 +52,8 @@ char *cav_time_iso_utc(gint64 unix_us)
 	return g_strdup_printf("%s.%03dZ", base, g_date_time_get_microsecond(dt) / 1000);
 }
 
-char *cav_time_beijing(gint64 unix_us)
+char *
+cav_time_beijing(gint64 unix_us)
 {
 	g_autoptr(GDateTime) dt = beijing_from_us(unix_us);
 
@@ -58,7 +62,8 @@ char *cav_time_beijing(gint64 unix_us)
 	return g_date_time_format(dt, "%Y-%m-%d %H:%M:%S");
 }
 
-char *cav_time_beijing_compact(gint64 unix_us)
+char *
+cav_time_beijing_compact(gint64 unix_us)
 {
 	g_autoptr(GDateTime) dt = beijing_from_us(unix_us);
 
@@ -67,7 +72,8 @@ char *cav_time_beijing_compact(gint64 unix_us)
 	return g_date_time_format(dt, "%Y%m%d-%H%M%S");
 }
 
-gint64 cav_time_parse_iso(const char *iso)
+gint64
+cav_time_parse_iso(const char *iso)
 {
 	g_autoptr(GDateTime) dt = NULL;
 

@@ -48,7 +48,8 @@ typedef struct {
 	guint total;
 } Ctx;
 
-static void hearing_free(gpointer p)
+static void
+hearing_free(gpointer p)
 {
 	Hearing *h = p;
 
@@ -61,7 +62,8 @@ static void hearing_free(gpointer p)
 	g_free(h);
 }
 
-static void finding_free(gpointer p)
+static void
+finding_free(gpointer p)
 {
 	CavFinding *f = p;
 
@@ -73,7 +75,8 @@ static void finding_free(gpointer p)
 	g_free(f);
 }
 
-void cav_verify_report_free(CavVerifyReport *report)
+void
+cav_verify_report_free(CavVerifyReport *report)
 {
 	if (report == NULL)
 		return;
@@ -81,7 +84,8 @@ void cav_verify_report_free(CavVerifyReport *report)
 	g_free(report);
 }
 
-const char *cav_finding_kind_name(CavFindingKind kind)
+const char *
+cav_finding_kind_name(CavFindingKind kind)
 {
 	switch (kind) {
 	case CAV_FINDING_MISSING:
@@ -103,8 +107,8 @@ const char *cav_finding_kind_name(CavFindingKind kind)
 }
 
 G_GNUC_PRINTF(5, 6)
-static void add_finding(Ctx *ctx, CavFindingKind kind, const Hearing *h, const char *file,
-			const char *fmt, ...)
+static void
+add_finding(Ctx *ctx, CavFindingKind kind, const Hearing *h, const char *file, const char *fmt, ...)
 {
 	CavFinding *f = g_new0(CavFinding, 1);
 	va_list ap;
@@ -118,7 +122,8 @@ static void add_finding(Ctx *ctx, CavFindingKind kind, const Hearing *h, const c
 	g_ptr_array_add(ctx->report->findings, f);
 }
 
-static gint finding_cmp(gconstpointer a, gconstpointer b)
+static gint
+finding_cmp(gconstpointer a, gconstpointer b)
 {
 	const CavFinding *fa = *(const CavFinding *const *)a;
 	const CavFinding *fb = *(const CavFinding *const *)b;
@@ -137,14 +142,16 @@ static gint finding_cmp(gconstpointer a, gconstpointer b)
 
 /* ---- pass 1: find the hearings ------------------------------------------ */
 
-static gboolean is_regular(const char *path)
+static gboolean
+is_regular(const char *path)
 {
 	GStatBuf st;
 
 	return g_lstat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static gboolean has_manifest(const char *dir)
+static gboolean
+has_manifest(const char *dir)
 {
 	g_autofree char *p = g_build_filename(dir, CAV_MANIFEST_NAME, NULL);
 
@@ -153,7 +160,8 @@ static gboolean has_manifest(const char *dir)
 
 /* Symbolic links are not followed: a copied tree must not be able to pull
  * files from elsewhere into a hearing, nor loop the walk. */
-static void find_hearings(const char *dir, guint depth, GPtrArray *dirs)
+static void
+find_hearings(const char *dir, guint depth, GPtrArray *dirs)
 {
 	g_autoptr(GDir) d = NULL;
 	const char *name;
@@ -173,7 +181,8 @@ static void find_hearings(const char *dir, guint depth, GPtrArray *dirs)
 
 /* ---- pass 2: load the manifests ----------------------------------------- */
 
-static Hearing *load_hearing(Ctx *ctx, const char *dir)
+static Hearing *
+load_hearing(Ctx *ctx, const char *dir)
 {
 	Hearing *h = g_new0(Hearing, 1);
 	g_autoptr(GError) error = NULL;
@@ -202,7 +211,8 @@ static Hearing *load_hearing(Ctx *ctx, const char *dir)
 
 /* ---- pass 3: one hearing ------------------------------------------------ */
 
-static void check_signature(Ctx *ctx, const Hearing *h)
+static void
+check_signature(Ctx *ctx, const Hearing *h)
 {
 	const CavManifest *m = h->m;
 	gboolean sealed = g_str_equal(m->state, "sealed");
@@ -252,7 +262,8 @@ static void check_signature(Ctx *ctx, const Hearing *h)
 	}
 }
 
-static void check_key_id(Ctx *ctx, const Hearing *h)
+static void
+check_key_id(Ctx *ctx, const Hearing *h)
 {
 	g_autofree char *id = NULL;
 
@@ -270,7 +281,8 @@ static void check_key_id(Ctx *ctx, const Hearing *h)
 
 /* Each stored link is recomputed from the previous *stored* link, so one
  * edited entry is reported once instead of poisoning every later one. */
-static void check_chain(Ctx *ctx, const Hearing *h)
+static void
+check_chain(Ctx *ctx, const Hearing *h)
 {
 	const CavManifest *m = h->m;
 	guint8 prev[CAV_SHA256_LEN];
@@ -302,7 +314,8 @@ static void check_chain(Ctx *ctx, const Hearing *h)
 }
 
 /* Index of another entry recorded with @digest, or -1. */
-static int other_entry_with(const CavManifest *m, guint self, const guint8 digest[CAV_SHA256_LEN])
+static int
+other_entry_with(const CavManifest *m, guint self, const guint8 digest[CAV_SHA256_LEN])
 {
 	for (guint j = 0; j < m->segments->len; j++) {
 		const CavManifestSegment *o = g_ptr_array_index(m->segments, j);
@@ -313,8 +326,8 @@ static int other_entry_with(const CavManifest *m, guint self, const guint8 diges
 	return -1;
 }
 
-static void judge_file(Ctx *ctx, const Hearing *h, guint i, const guint8 digest[CAV_SHA256_LEN],
-		       guint64 bytes)
+static void
+judge_file(Ctx *ctx, const Hearing *h, guint i, const guint8 digest[CAV_SHA256_LEN], guint64 bytes)
 {
 	const CavManifestSegment *s = g_ptr_array_index(h->m->segments, i);
 	int other;
@@ -346,7 +359,8 @@ static void judge_file(Ctx *ctx, const Hearing *h, guint i, const guint8 digest[
 
 /* FALSE only when cancelled. Hashing a 5-minute segment is I/O bound, so
  * there is no point in parallel hashing here; the disk is the limit. */
-static gboolean check_files(Ctx *ctx, const Hearing *h, GError **error)
+static gboolean
+check_files(Ctx *ctx, const Hearing *h, GError **error)
 {
 	for (guint i = 0; i < h->m->segments->len; i++) {
 		const CavManifestSegment *s = g_ptr_array_index(h->m->segments, i);
@@ -382,14 +396,15 @@ static gboolean check_files(Ctx *ctx, const Hearing *h, GError **error)
 	return TRUE;
 }
 
-static gboolean looks_temporary(const char *name)
+static gboolean
+looks_temporary(const char *name)
 {
 	return g_str_has_suffix(name, ".part") || g_str_has_suffix(name, ".tmp") ||
 	       strstr(name, ".tmp-") != NULL || g_str_has_suffix(name, "~");
 }
 
-static void walk_extras(Ctx *ctx, const Hearing *h, GHashTable *allowed, const char *rel,
-			guint depth)
+static void
+walk_extras(Ctx *ctx, const Hearing *h, GHashTable *allowed, const char *rel, guint depth)
 {
 	g_autofree char *abs = rel ? g_build_filename(h->dir, rel, NULL) : g_strdup(h->dir);
 	g_autoptr(GDir) d = NULL;
@@ -429,7 +444,8 @@ static void walk_extras(Ctx *ctx, const Hearing *h, GHashTable *allowed, const c
 	}
 }
 
-static void check_extras(Ctx *ctx, const Hearing *h)
+static void
+check_extras(Ctx *ctx, const Hearing *h)
 {
 	g_autoptr(GHashTable) allowed =
 		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -449,7 +465,8 @@ static void check_extras(Ctx *ctx, const Hearing *h)
 	walk_extras(ctx, h, allowed, NULL, 0);
 }
 
-static gboolean verify_hearing(Ctx *ctx, const Hearing *h, GError **error)
+static gboolean
+verify_hearing(Ctx *ctx, const Hearing *h, GError **error)
 {
 	if (h->m == NULL)
 		return TRUE;
@@ -462,15 +479,16 @@ static gboolean verify_hearing(Ctx *ctx, const Hearing *h, GError **error)
 	return TRUE;
 }
 
-static gint str_cmp(gconstpointer a, gconstpointer b)
+static gint
+str_cmp(gconstpointer a, gconstpointer b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-gboolean cav_verify_path_full(const char *path, const char *pinned_public_pem,
-			      CavVerifyProgress progress, gpointer user_data,
-			      CavVerifyReport **out_report, GCancellable *cancellable,
-			      GError **error)
+gboolean
+cav_verify_path_full(const char *path, const char *pinned_public_pem, CavVerifyProgress progress,
+		     gpointer user_data, CavVerifyReport **out_report, GCancellable *cancellable,
+		     GError **error)
 {
 	g_autoptr(CavVerifyReport) report = NULL;
 	g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func(g_free);
@@ -526,8 +544,9 @@ gboolean cav_verify_path_full(const char *path, const char *pinned_public_pem,
 	return TRUE;
 }
 
-gboolean cav_verify_path(const char *path, CavVerifyProgress progress, gpointer user_data,
-			 CavVerifyReport **out_report, GCancellable *cancellable, GError **error)
+gboolean
+cav_verify_path(const char *path, CavVerifyProgress progress, gpointer user_data,
+		CavVerifyReport **out_report, GCancellable *cancellable, GError **error)
 {
 	return cav_verify_path_full(path, NULL, progress, user_data, out_report, cancellable,
 				    error);

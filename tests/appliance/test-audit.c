@@ -19,7 +19,8 @@ typedef struct {
 	CavSigner *signer;
 } Fixture;
 
-static void exec_ok(sqlite3 *db, const char *sql)
+static void
+exec_ok(sqlite3 *db, const char *sql)
 {
 	char *msg = NULL;
 
@@ -27,7 +28,8 @@ static void exec_ok(sqlite3 *db, const char *sql)
 		g_error("%s: %s", sql, msg);
 }
 
-static void fixture_setup(Fixture *f, gconstpointer data)
+static void
+fixture_setup(Fixture *f, gconstpointer data)
 {
 	g_autofree char *db_path = NULL, *key = NULL;
 	g_autoptr(GError) error = NULL;
@@ -56,7 +58,8 @@ static void fixture_setup(Fixture *f, gconstpointer data)
 	}
 }
 
-static void fixture_teardown(Fixture *f, gconstpointer data)
+static void
+fixture_teardown(Fixture *f, gconstpointer data)
 {
 	sqlite3_close(f->db);
 	cav_signer_free(f->signer);
@@ -64,7 +67,8 @@ static void fixture_teardown(Fixture *f, gconstpointer data)
 	g_free(f->dir);
 }
 
-static CavAuditReport *verify(Fixture *f)
+static CavAuditReport *
+verify(Fixture *f)
 {
 	CavAuditReport *r = NULL;
 	g_autoptr(GError) error = NULL;
@@ -76,7 +80,8 @@ static CavAuditReport *verify(Fixture *f)
 	return r;
 }
 
-static void assert_problem(const CavAuditReport *r, guint index, const char *text)
+static void
+assert_problem(const CavAuditReport *r, guint index, const char *text)
 {
 	g_assert_cmpuint(index, <, r->problems->len);
 	if (strstr(g_ptr_array_index(r->problems, index), text) == NULL)
@@ -85,8 +90,9 @@ static void assert_problem(const CavAuditReport *r, guint index, const char *tex
 }
 
 /* The hash definition of audit.h, written out again. */
-static char *expected_hash(const char *prev, gint64 id, gint64 at_us, const char *actor,
-			   const char *action, const char *object, const char *detail)
+static char *
+expected_hash(const char *prev, gint64 id, gint64 at_us, const char *actor, const char *action,
+	      const char *object, const char *detail)
 {
 	const char *fields[] = {actor, action, object, detail};
 	g_autoptr(GByteArray) b = g_byte_array_new();
@@ -106,7 +112,8 @@ static char *expected_hash(const char *prev, gint64 id, gint64 at_us, const char
 	return cav_sha256_hex(d);
 }
 
-static char *stored_hash(sqlite3 *db, gint64 id)
+static char *
+stored_hash(sqlite3 *db, gint64 id)
 {
 	sqlite3_stmt *st = NULL;
 	char *h = NULL;
@@ -123,7 +130,8 @@ static char *stored_hash(sqlite3 *db, gint64 id)
 
 /* Inserts a row the way a forger with the hash definition but without the
  * device key would; @prev NULL chains it correctly after row id-1. */
-static void forge_row(sqlite3 *db, gint64 id, const char *prev, const char *detail)
+static void
+forge_row(sqlite3 *db, gint64 id, const char *prev, const char *detail)
 {
 	g_autofree char *real_prev = prev ? g_strdup(prev) : stored_hash(db, id - 1);
 	g_autofree char *hash = expected_hash(real_prev, id, 42, "mallory", "note", NULL, detail);
@@ -135,7 +143,8 @@ static void forge_row(sqlite3 *db, gint64 id, const char *prev, const char *deta
 	exec_ok(db, sql);
 }
 
-static void test_intact(Fixture *f, gconstpointer data)
+static void
+test_intact(Fixture *f, gconstpointer data)
 {
 	g_autoptr(CavAuditReport) r = verify(f);
 	g_autofree char *first = stored_hash(f->db, 1);
@@ -157,7 +166,8 @@ static void test_intact(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(third, ==, want3);
 }
 
-static void test_altered_row(Fixture *f, gconstpointer data)
+static void
+test_altered_row(Fixture *f, gconstpointer data)
 {
 	g_autoptr(CavAuditReport) r = NULL;
 
@@ -170,7 +180,8 @@ static void test_altered_row(Fixture *f, gconstpointer data)
 	g_assert_true(r->checkpoint_ok);
 }
 
-static void test_deleted_row(Fixture *f, gconstpointer data)
+static void
+test_deleted_row(Fixture *f, gconstpointer data)
 {
 	g_autoptr(CavAuditReport) r = NULL;
 
@@ -183,7 +194,8 @@ static void test_deleted_row(Fixture *f, gconstpointer data)
 }
 
 /* Row 10 replaced by a well-formed forgery: row 11 no longer follows. */
-static void test_replaced_row(Fixture *f, gconstpointer data)
+static void
+test_replaced_row(Fixture *f, gconstpointer data)
 {
 	g_autoptr(CavAuditReport) r = NULL;
 
@@ -195,7 +207,8 @@ static void test_replaced_row(Fixture *f, gconstpointer data)
 	g_assert_cmpint(r->first_bad_id, ==, 11);
 }
 
-static void test_inserted_row(Fixture *f, gconstpointer data)
+static void
+test_inserted_row(Fixture *f, gconstpointer data)
 {
 	g_autoptr(CavAuditReport) r = NULL;
 	g_autofree char *h19 = stored_hash(f->db, 19);
@@ -211,7 +224,8 @@ static void test_inserted_row(Fixture *f, gconstpointer data)
 }
 
 /* A perfect chain extension: only the signed checkpoint can tell. */
-static void test_appended_without_key(Fixture *f, gconstpointer data)
+static void
+test_appended_without_key(Fixture *f, gconstpointer data)
 {
 	g_autoptr(CavAuditReport) r = NULL;
 
@@ -224,7 +238,8 @@ static void test_appended_without_key(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(r->rows, ==, N_ROWS + 2);
 }
 
-static void test_truncated(Fixture *f, gconstpointer data)
+static void
+test_truncated(Fixture *f, gconstpointer data)
 {
 	g_autoptr(CavAuditReport) r = NULL;
 
@@ -238,7 +253,8 @@ static void test_truncated(Fixture *f, gconstpointer data)
 
 /* The last row edited and its hash recomputed: the chain is consistent,
  * the checkpoint is not. */
-static void test_rewritten_tail(Fixture *f, gconstpointer data)
+static void
+test_rewritten_tail(Fixture *f, gconstpointer data)
 {
 	g_autoptr(CavAuditReport) r = NULL;
 	g_autofree char *h19 = stored_hash(f->db, 19);
@@ -251,7 +267,8 @@ static void test_rewritten_tail(Fixture *f, gconstpointer data)
 	g_assert_false(r->checkpoint_ok);
 }
 
-static void test_checkpoint_missing_or_forged(Fixture *f, gconstpointer data)
+static void
+test_checkpoint_missing_or_forged(Fixture *f, gconstpointer data)
 {
 	g_autoptr(CavAuditReport) r = NULL;
 	g_autofree char *other_key = g_build_filename(f->dir, "other.key", NULL);
@@ -282,7 +299,8 @@ static void test_checkpoint_missing_or_forged(Fixture *f, gconstpointer data)
 
 /* The audit row joins the caller's transaction, and a failed append leaves
  * nothing behind. */
-static void test_atomicity(Fixture *f, gconstpointer data)
+static void
+test_atomicity(Fixture *f, gconstpointer data)
 {
 	g_autoptr(CavAuditReport) r = NULL;
 	g_autoptr(GError) error = NULL;
@@ -313,7 +331,8 @@ static void test_atomicity(Fixture *f, gconstpointer data)
 			SQLITE_CONSTRAINT);
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)

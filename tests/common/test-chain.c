@@ -13,14 +13,16 @@
 
 #define UID "6f1c2a3e-0000-4000-8000-000000000001"
 
-static void assert_hex(const guint8 d[CAV_SHA256_LEN], const char *expected)
+static void
+assert_hex(const guint8 d[CAV_SHA256_LEN], const char *expected)
 {
 	g_autofree char *hex = cav_sha256_hex(d);
 
 	g_assert_cmpstr(hex, ==, expected);
 }
 
-static CavChainLink hello_link(guint seq, const char *name)
+static CavChainLink
+hello_link(guint seq, const char *name)
 {
 	CavChainLink l = {.track = "cam1", .seq = seq, .name = name, .bytes = 5};
 
@@ -28,7 +30,8 @@ static CavChainLink hello_link(guint seq, const char *name)
 	return l;
 }
 
-static void test_known_answers(void)
+static void
+test_known_answers(void)
 {
 	guint8 g[CAV_SHA256_LEN], l1[CAV_SHA256_LEN], l2[CAV_SHA256_LEN];
 	CavChainLink a = hello_link(1, "room101_0001.mp4");
@@ -45,40 +48,54 @@ static void test_known_answers(void)
 	g_assert_cmpmem(g, sizeof(g), l1, sizeof(l1));
 }
 
+static void
+assert_link_differs(const guint8 g[CAV_SHA256_LEN], const guint8 base[CAV_SHA256_LEN],
+		    const CavChainLink *m)
+{
+	guint8 other[CAV_SHA256_LEN];
+
+	cav_chain_next(g, m, other);
+	g_assert_true(memcmp(base, other, CAV_SHA256_LEN) != 0);
+}
+
 /* Every bound field must change the link: that is what lets verify tell a
  * renamed or reordered file from an altered one. */
-static void test_every_field_binds(void)
+static void
+test_every_field_binds(void)
 {
 	guint8 g[CAV_SHA256_LEN], base[CAV_SHA256_LEN], other[CAV_SHA256_LEN];
-	CavChainLink l = hello_link(1, "a.mp4"), m;
+	const CavChainLink l = hello_link(1, "a.mp4");
+	CavChainLink m;
 
 	cav_chain_genesis(UID, g);
 	cav_chain_next(g, &l, base);
 
-	m = l, m.seq = 2;
-	cav_chain_next(g, &m, other);
-	g_assert_true(memcmp(base, other, CAV_SHA256_LEN) != 0);
-	m = l, m.bytes = 6;
-	cav_chain_next(g, &m, other);
-	g_assert_true(memcmp(base, other, CAV_SHA256_LEN) != 0);
-	m = l, m.track = "cam2";
-	cav_chain_next(g, &m, other);
-	g_assert_true(memcmp(base, other, CAV_SHA256_LEN) != 0);
-	m = l, m.name = "b.mp4";
-	cav_chain_next(g, &m, other);
-	g_assert_true(memcmp(base, other, CAV_SHA256_LEN) != 0);
+	m = l;
+	m.seq = 2;
+	assert_link_differs(g, base, &m);
+	m = l;
+	m.bytes = 6;
+	assert_link_differs(g, base, &m);
+	m = l;
+	m.track = "cam2";
+	assert_link_differs(g, base, &m);
+	m = l;
+	m.name = "b.mp4";
+	assert_link_differs(g, base, &m);
 	/* The separators keep "cam1"+"a.mp4" apart from "cam1a"+".mp4". */
-	m = l, m.track = "cam1a", m.name = ".mp4";
-	cav_chain_next(g, &m, other);
-	g_assert_true(memcmp(base, other, CAV_SHA256_LEN) != 0);
-	m = l, m.sha256[31] ^= 1;
-	cav_chain_next(g, &m, other);
-	g_assert_true(memcmp(base, other, CAV_SHA256_LEN) != 0);
+	m = l;
+	m.track = "cam1a";
+	m.name = ".mp4";
+	assert_link_differs(g, base, &m);
+	m = l;
+	m.sha256[31] ^= 1;
+	assert_link_differs(g, base, &m);
 	cav_chain_genesis(UID "x", other);
 	g_assert_true(memcmp(g, other, CAV_SHA256_LEN) != 0);
 }
 
-static void test_timefmt(void)
+static void
+test_timefmt(void)
 {
 	/* 2026-11-28T09:45:01.123456Z */
 	gint64 t = G_GINT64_CONSTANT(1795859101123456);
@@ -99,8 +116,27 @@ static void test_timefmt(void)
 	g_assert_cmpint(cav_time_parse_iso(NULL), ==, -1);
 }
 
+/* Times from an untrusted manifest can be anything; formatting must not
+ * return NULL or raise a critical. */
+static void
+test_timefmt_out_of_range(void)
+{
+	const gint64 extremes[] = {G_MAXINT64, G_MININT64, G_GINT64_CONSTANT(253402300800000000)};
+
+	for (guint i = 0; i < G_N_ELEMENTS(extremes); i++) {
+		g_autofree char *a = cav_time_iso_utc(extremes[i]);
+		g_autofree char *b = cav_time_beijing(extremes[i]);
+		g_autofree char *c = cav_time_beijing_compact(extremes[i]);
+
+		g_assert_cmpstr(a, ==, "invalid-time");
+		g_assert_cmpstr(b, ==, "invalid-time");
+		g_assert_cmpstr(c, ==, "invalid-time");
+	}
+}
+
 /* Beijing time must not depend on the process TZ. */
-static void test_timefmt_ignores_tz(void)
+static void
+test_timefmt_ignores_tz(void)
 {
 	g_autofree char *bj = NULL;
 
@@ -110,7 +146,8 @@ static void test_timefmt_ignores_tz(void)
 	g_assert_cmpstr(bj, ==, "2026-11-28 17:45:01");
 }
 
-static void test_fs_write_atomic(void)
+static void
+test_fs_write_atomic(void)
 {
 	g_autofree char *dir = cav_test_tmpdir();
 	g_autofree char *path = g_build_filename(dir, "key.pem", NULL);
@@ -142,13 +179,15 @@ static void test_fs_write_atomic(void)
 	cav_test_rmtree(dir);
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/chain/known-answers", test_known_answers);
 	g_test_add_func("/chain/every-field-binds", test_every_field_binds);
 	g_test_add_func("/timefmt/formats", test_timefmt);
 	g_test_add_func("/timefmt/ignores-tz", test_timefmt_ignores_tz);
+	g_test_add_func("/timefmt/out-of-range", test_timefmt_out_of_range);
 	g_test_add_func("/fsutil/write-atomic", test_fs_write_atomic);
 	return g_test_run();
 }

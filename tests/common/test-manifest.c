@@ -9,7 +9,8 @@
 
 #define UID "6f1c2a3e-0000-4000-8000-000000000001"
 
-static CavManifest *sample_manifest(void)
+static CavManifest *
+sample_manifest(void)
 {
 	CavManifest *m = cav_manifest_new();
 	CavManifestSegment s = {0};
@@ -62,7 +63,8 @@ static CavManifest *sample_manifest(void)
 	return m;
 }
 
-static void test_round_trip(void)
+static void
+test_round_trip(void)
 {
 	g_autoptr(CavManifest) m = sample_manifest();
 	g_autoptr(CavManifest) back = NULL;
@@ -115,7 +117,8 @@ static void test_round_trip(void)
 	g_assert_cmpmem(json, len, json2, len2);
 }
 
-static void test_canonical_form(void)
+static void
+test_canonical_form(void)
 {
 	g_autoptr(CavManifest) m = sample_manifest();
 	g_autofree char *json = cav_manifest_to_json(m, NULL);
@@ -140,7 +143,8 @@ static void test_canonical_form(void)
 	g_assert_true(g_str_has_suffix(json, "}\n"));
 }
 
-static void test_write_load(void)
+static void
+test_write_load(void)
 {
 	g_autofree char *dir = cav_test_tmpdir();
 	g_autofree char *path = g_build_filename(dir, CAV_MANIFEST_NAME, NULL);
@@ -161,7 +165,8 @@ static void test_write_load(void)
 
 /* Replaces the first @from in the canonical sample with @to and expects
  * @code from the parser. */
-static void expect_reject(const char *from, const char *to, int code)
+static void
+expect_reject(const char *from, const char *to, int code)
 {
 	g_autoptr(CavManifest) m = sample_manifest();
 	g_autofree char *json = cav_manifest_to_json(m, NULL);
@@ -177,7 +182,8 @@ static void expect_reject(const char *from, const char *to, int code)
 	g_test_message("%s -> %s: %s", from, to, error->message);
 }
 
-static void test_rejects(void)
+static void
+test_rejects(void)
 {
 	const int P = CAV_MANIFEST_ERROR_PARSE;
 
@@ -211,7 +217,8 @@ static void test_rejects(void)
 		      "\"label\" : [[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]", P);
 }
 
-static void test_rejects_raw(void)
+static void
+test_rejects_raw(void)
 {
 	static const char *const inputs[] = {"", "null", "[]", "\"x\"", "{", "{}", "{\"a\":1}\0"};
 	g_autoptr(GString) deep = g_string_new(NULL);
@@ -243,7 +250,8 @@ static void test_rejects_raw(void)
 	g_assert_error(error, CAV_MANIFEST_ERROR, CAV_MANIFEST_ERROR_PARSE);
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/manifest/round-trip", test_round_trip);

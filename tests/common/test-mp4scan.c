@@ -13,7 +13,8 @@
 
 /* Runs gst-launch-1.0 with @pipeline (a format string taking the output
  * path); FALSE (test skipped) when GStreamer or a plugin is missing. */
-static gboolean make_mp4(const char *path, const char *pipeline)
+static gboolean
+make_mp4(const char *path, const char *pipeline)
 {
 	g_autofree char *gst = g_find_program_in_path("gst-launch-1.0");
 	g_autofree char *desc = NULL;
@@ -54,7 +55,8 @@ static gboolean make_mp4(const char *path, const char *pipeline)
 	"audiotestsrc num-buffers=60 samplesperbuffer=960 ! audio/x-raw,rate=48000,channels=1 ! "  \
 	"avenc_aac ! aacparse ! mux."
 
-static gboolean ffprobe_ok(const char *path)
+static gboolean
+ffprobe_ok(const char *path)
 {
 	g_autofree char *ffprobe = g_find_program_in_path("ffprobe");
 	const char *argv[] = {ffprobe, "-v", "error", "-i", path, NULL};
@@ -70,7 +72,8 @@ static gboolean ffprobe_ok(const char *path)
 	return g_spawn_check_wait_status(status, NULL) && (err == NULL || err[0] == '\0');
 }
 
-static void test_real_complete(void)
+static void
+test_real_complete(void)
 {
 	g_autofree char *dir = cav_test_tmpdir();
 	g_autofree char *path = g_build_filename(dir, "v.mp4", NULL);
@@ -106,7 +109,8 @@ out:
 	cav_test_rmtree(dir);
 }
 
-static void test_real_audio_video(void)
+static void
+test_real_audio_video(void)
 {
 	g_autofree char *dir = cav_test_tmpdir();
 	g_autofree char *path = g_build_filename(dir, "av.mp4", NULL);
@@ -127,13 +131,15 @@ out:
 	cav_test_rmtree(dir);
 }
 
-static guint32 rd32(const guint8 *p)
+static guint32
+rd32(const guint8 *p)
 {
 	return (guint32)p[0] << 24 | (guint32)p[1] << 16 | (guint32)p[2] << 8 | p[3];
 }
 
 /* Offset just past the @nth top-level box of type @type, or 0. */
-static gsize end_of_box(const guint8 *d, gsize len, const char *type, guint nth)
+static gsize
+end_of_box(const guint8 *d, gsize len, const char *type, guint nth)
 {
 	for (gsize off = 0; off + 8 <= len;) {
 		gsize size = rd32(d + off);
@@ -147,8 +153,8 @@ static gsize end_of_box(const guint8 *d, gsize len, const char *type, guint nth)
 	return 0;
 }
 
-static void check_cut(const char *dir, const guint8 *orig, gsize orig_len, const CavMp4Info *full,
-		      gsize cut)
+static void
+check_cut(const char *dir, const guint8 *orig, gsize orig_len, const CavMp4Info *full, gsize cut)
 {
 	g_autofree char *path = g_strdup_printf("%s/cut-%" G_GSIZE_FORMAT ".mp4", dir, cut);
 	g_autofree char *torn_path = g_strconcat(path, ".torn", NULL);
@@ -184,7 +190,8 @@ static void check_cut(const char *dir, const guint8 *orig, gsize orig_len, const
 	g_assert_cmpmem(&again, sizeof(again), &after, sizeof(after));
 }
 
-static void test_real_torn_and_repair(void)
+static void
+test_real_torn_and_repair(void)
 {
 	g_autofree char *dir = cav_test_tmpdir();
 	g_autofree char *path = g_build_filename(dir, "v.mp4", NULL);
@@ -225,7 +232,8 @@ out:
 }
 
 /* A crash during an earlier repair leaves a .torn already in place. */
-static void test_repair_existing_torn(void)
+static void
+test_repair_existing_torn(void)
 {
 	g_autofree char *dir = cav_test_tmpdir();
 	g_autofree char *path = g_build_filename(dir, "v.mp4", NULL);
@@ -262,26 +270,30 @@ out:
 
 /* ---- synthetic files ------------------------------------------------------- */
 
-static void be32(GByteArray *b, guint32 v)
+static void
+be32(GByteArray *b, guint32 v)
 {
 	guint8 x[4] = {v >> 24, v >> 16, v >> 8, v};
 
 	g_byte_array_append(b, x, 4);
 }
 
-static void be64(GByteArray *b, guint64 v)
+static void
+be64(GByteArray *b, guint64 v)
 {
 	be32(b, (guint32)(v >> 32));
 	be32(b, (guint32)v);
 }
 
-static void zeros(GByteArray *b, guint n)
+static void
+zeros(GByteArray *b, guint n)
 {
 	while (n--)
 		g_byte_array_append(b, (const guint8 *)"", 1);
 }
 
-static guint box_begin(GByteArray *b, const char *type)
+static guint
+box_begin(GByteArray *b, const char *type)
 {
 	guint at = b->len;
 
@@ -290,7 +302,8 @@ static guint box_begin(GByteArray *b, const char *type)
 	return at;
 }
 
-static void box_end(GByteArray *b, guint at)
+static void
+box_end(GByteArray *b, guint at)
 {
 	guint32 size = b->len - at;
 	guint8 x[4] = {size >> 24, size >> 16, size >> 8, size};
@@ -298,12 +311,14 @@ static void box_end(GByteArray *b, guint at)
 	memcpy(b->data + at, x, 4);
 }
 
-static void full_box_header(GByteArray *b, guint8 version, guint32 flags)
+static void
+full_box_header(GByteArray *b, guint8 version, guint32 flags)
 {
 	be32(b, (guint32)version << 24 | flags);
 }
 
-static void add_ftyp(GByteArray *b)
+static void
+add_ftyp(GByteArray *b)
 {
 	guint at = box_begin(b, "ftyp");
 
@@ -313,8 +328,9 @@ static void add_ftyp(GByteArray *b)
 
 /* moov with one track (id 1, timescale 90000, @handler) and, when
  * @fragmented, mvex/trex default duration 3000. */
-static void add_moov(GByteArray *b, const char *handler, gboolean fragmented, guint32 mvhd_dur,
-		     guint32 mdhd_dur)
+static void
+add_moov(GByteArray *b, const char *handler, gboolean fragmented, guint32 mvhd_dur,
+	 guint32 mdhd_dur)
 {
 	guint moov = box_begin(b, "moov"), at, trak, mdia, mvex;
 
@@ -353,7 +369,8 @@ static void add_moov(GByteArray *b, const char *handler, gboolean fragmented, gu
 	box_end(b, moov);
 }
 
-static void add_mdat(GByteArray *b, guint n, gboolean largesize)
+static void
+add_mdat(GByteArray *b, guint n, gboolean largesize)
 {
 	if (largesize) {
 		be32(b, 1);
@@ -368,7 +385,8 @@ static void add_mdat(GByteArray *b, guint n, gboolean largesize)
 
 /* Fragment 1: tfhd default duration 3600, tfdt v1, trun v1 with data
  * offset, first-sample flags, sizes and signed offsets but no durations. */
-static void add_fragment1(GByteArray *b)
+static void
+add_fragment1(GByteArray *b)
 {
 	guint moof = box_begin(b, "moof"), traf, at;
 
@@ -404,7 +422,8 @@ static void add_fragment1(GByteArray *b)
 
 /* Fragment 2: tfdt v0, two truns with every per-sample field, the second
  * also with a data offset and first-sample flags to skip. */
-static void add_fragment2(GByteArray *b)
+static void
+add_fragment2(GByteArray *b)
 {
 	guint moof = box_begin(b, "moof"), traf, at;
 
@@ -434,7 +453,8 @@ static void add_fragment2(GByteArray *b)
 /* Fragment 3: tfhd with base offset and description index but no default,
  * no tfdt (continues from fragment 2), trun without durations: trex's
  * default applies. */
-static void add_fragment3(GByteArray *b)
+static void
+add_fragment3(GByteArray *b)
 {
 	guint moof = box_begin(b, "moof"), traf, at;
 
@@ -451,7 +471,8 @@ static void add_fragment3(GByteArray *b)
 	box_end(b, moof);
 }
 
-static void test_synthetic_fragments(void)
+static void
+test_synthetic_fragments(void)
 {
 	g_autoptr(GByteArray) b = g_byte_array_new();
 	g_autoptr(GError) error = NULL;
@@ -496,7 +517,8 @@ static void test_synthetic_fragments(void)
 
 /* A moof before the moov cannot be decoded: passed over, never "pending",
  * so the valid prefix always keeps the moov (found by fuzzing). */
-static void test_synthetic_moof_before_moov(void)
+static void
+test_synthetic_moof_before_moov(void)
 {
 	g_autoptr(GByteArray) b = g_byte_array_new();
 	g_autoptr(GError) error = NULL;
@@ -519,7 +541,8 @@ static void test_synthetic_moof_before_moov(void)
 	g_assert_true(info.has_moov);
 }
 
-static void test_synthetic_hostile_trun(void)
+static void
+test_synthetic_hostile_trun(void)
 {
 	g_autoptr(GByteArray) b = g_byte_array_new();
 	g_autoptr(GError) error = NULL;
@@ -548,7 +571,8 @@ static void test_synthetic_hostile_trun(void)
 	g_assert_cmpfloat(info.duration_s, ==, 0.0);
 }
 
-static void test_synthetic_plain(void)
+static void
+test_synthetic_plain(void)
 {
 	g_autoptr(GByteArray) b = g_byte_array_new();
 	g_autoptr(GError) error = NULL;
@@ -574,7 +598,8 @@ static void test_synthetic_plain(void)
 	g_assert_error(error, CAV_MP4_ERROR, CAV_MP4_ERROR_NOT_MP4);
 }
 
-static void test_not_mp4(void)
+static void
+test_not_mp4(void)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GByteArray) b = g_byte_array_new();
@@ -598,7 +623,8 @@ static void test_not_mp4(void)
 	g_assert_error(error, CAV_MP4_ERROR, CAV_MP4_ERROR_IO);
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/mp4scan/real/complete", test_real_complete);

@@ -4,14 +4,16 @@
 
 #include <string.h>
 
-static void assert_hex(const guint8 d[CAV_SHA256_LEN], const char *expected)
+static void
+assert_hex(const guint8 d[CAV_SHA256_LEN], const char *expected)
 {
 	g_autofree char *hex = cav_sha256_hex(d);
 
 	g_assert_cmpstr(hex, ==, expected);
 }
 
-static void test_buf_vectors(void)
+static void
+test_buf_vectors(void)
 {
 	guint8 d[CAV_SHA256_LEN];
 
@@ -23,7 +25,8 @@ static void test_buf_vectors(void)
 
 /* A file larger than the 1 MiB read block, with a tail, so the block loop
  * and the final partial block are both exercised. */
-static void test_file_matches_buf(void)
+static void
+test_file_matches_buf(void)
 {
 	g_autofree char *dir = cav_test_tmpdir();
 	g_autofree char *path = g_build_filename(dir, "big.bin", NULL);
@@ -44,7 +47,8 @@ static void test_file_matches_buf(void)
 	cav_test_rmtree(dir);
 }
 
-static void test_file_errors(void)
+static void
+test_file_errors(void)
 {
 	g_autofree char *dir = cav_test_tmpdir();
 	g_autofree char *missing = g_build_filename(dir, "nope", NULL);
@@ -72,7 +76,8 @@ static void test_file_errors(void)
 	cav_test_rmtree(dir);
 }
 
-static void test_hex(void)
+static void
+test_hex(void)
 {
 	const char *hex = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 	guint8 d[CAV_SHA256_LEN], keep[CAV_SHA256_LEN];
@@ -98,7 +103,8 @@ static void test_hex(void)
 	g_assert_cmpmem(keep, sizeof(keep), d, sizeof(d));
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/sha256/buf-vectors", test_buf_vectors);

@@ -12,20 +12,23 @@ typedef struct {
 	char *key_path;
 } Fixture;
 
-static void fixture_setup(Fixture *f, gconstpointer data)
+static void
+fixture_setup(Fixture *f, gconstpointer data)
 {
 	f->dir = cav_test_tmpdir();
 	f->key_path = g_build_filename(f->dir, "device.key", NULL);
 }
 
-static void fixture_teardown(Fixture *f, gconstpointer data)
+static void
+fixture_teardown(Fixture *f, gconstpointer data)
 {
 	cav_test_rmtree(f->dir);
 	g_free(f->dir);
 	g_free(f->key_path);
 }
 
-static void test_create_and_reload(Fixture *f, gconstpointer data)
+static void
+test_create_and_reload(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(CavSigner) s1 = cav_signer_load_or_create(f->key_path, "ed25519", &error);
@@ -55,7 +58,8 @@ static void test_create_and_reload(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(id, ==, cav_signer_key_id(s1));
 }
 
-static void test_sign_verify(Fixture *f, gconstpointer data)
+static void
+test_sign_verify(Fixture *f, gconstpointer data)
 {
 	static const char msg[] = "manifest bytes";
 	g_autoptr(GError) error = NULL;
@@ -108,7 +112,8 @@ static void test_sign_verify(Fixture *f, gconstpointer data)
 	g_assert_error(error, CAV_SIGNER_ERROR, CAV_SIGNER_ERROR_KEY);
 }
 
-static void test_bad_keys(Fixture *f, gconstpointer data)
+static void
+test_bad_keys(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *alg_path = g_strconcat(f->key_path, ".alg", NULL);
@@ -144,7 +149,8 @@ static void test_bad_keys(Fixture *f, gconstpointer data)
 	cav_signer_free(NULL);
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/signer/create-and-reload", Fixture, NULL, fixture_setup,

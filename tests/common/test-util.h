@@ -7,7 +7,8 @@
 #include <glib/gstdio.h>
 
 /* A new folder under $TMPDIR; abort on failure. (transfer full) */
-static inline char *cav_test_tmpdir(void)
+static inline char *
+cav_test_tmpdir(void)
 {
 	g_autoptr(GError) error = NULL;
 	char *dir = g_dir_make_tmp("courtav-test-XXXXXX", &error);
@@ -17,7 +18,8 @@ static inline char *cav_test_tmpdir(void)
 }
 
 /* rm -r of a folder the test made; symlinks are removed, not followed. */
-static inline void cav_test_rmtree(const char *path)
+static inline void
+cav_test_rmtree(const char *path)
 {
 	GDir *d;
 	const char *name;
@@ -37,7 +39,8 @@ static inline void cav_test_rmtree(const char *path)
 	g_rmdir(path);
 }
 
-static inline void cav_test_write(const char *path, const void *data, gsize len)
+static inline void
+cav_test_write(const char *path, const void *data, gsize len)
 {
 	g_autoptr(GError) error = NULL;
 

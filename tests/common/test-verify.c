@@ -26,7 +26,8 @@ static const char *const files[N_FILES] = {
 	"audio/room101_20261128-175001_0002.m4a",
 };
 
-static void write_segment_file(const char *dir, guint i, gsize size)
+static void
+write_segment_file(const char *dir, guint i, gsize size)
 {
 	g_autofree char *path = g_build_filename(dir, files[i], NULL);
 	g_autofree char *sub = g_path_get_dirname(path);
@@ -41,8 +42,9 @@ static void write_segment_file(const char *dir, guint i, gsize size)
 /* Builds manifest.json the way the recorder does: hash each file, extend the
  * chain, then optionally seal (sign the exact bytes written). @partial_last
  * marks the last segment as registered after a crash. */
-static void write_manifest(const char *dir, const char *uid, const CavSigner *signer,
-			   const char *state, gboolean partial_last)
+static void
+write_manifest(const char *dir, const char *uid, const CavSigner *signer, const char *state,
+	       gboolean partial_last)
 {
 	g_autoptr(CavManifest) m = cav_manifest_new();
 	g_autofree char *mpath = g_build_filename(dir, CAV_MANIFEST_NAME, NULL);
@@ -94,15 +96,16 @@ static void write_manifest(const char *dir, const char *uid, const CavSigner *si
 	}
 }
 
-static void make_hearing(const char *dir, const char *uid, const CavSigner *signer,
-			 const char *state)
+static void
+make_hearing(const char *dir, const char *uid, const CavSigner *signer, const char *state)
 {
 	for (guint i = 0; i < N_FILES; i++)
 		write_segment_file(dir, i, 1000 + i * 700);
 	write_manifest(dir, uid, signer, state, FALSE);
 }
 
-static void fixture_setup(Fixture *f, gconstpointer data)
+static void
+fixture_setup(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *key = NULL;
@@ -115,7 +118,8 @@ static void fixture_setup(Fixture *f, gconstpointer data)
 	make_hearing(f->hearing, "uid-a", f->signer, data ? data : "sealed");
 }
 
-static void fixture_teardown(Fixture *f, gconstpointer data)
+static void
+fixture_teardown(Fixture *f, gconstpointer data)
 {
 	cav_test_rmtree(f->root);
 	g_free(f->root);
@@ -123,7 +127,8 @@ static void fixture_teardown(Fixture *f, gconstpointer data)
 	cav_signer_free(f->signer);
 }
 
-static CavVerifyReport *verify(const char *path)
+static CavVerifyReport *
+verify(const char *path)
 {
 	CavVerifyReport *r = NULL;
 	g_autoptr(GError) error = NULL;
@@ -140,8 +145,8 @@ static CavVerifyReport *verify(const char *path)
 }
 
 /* The single finding of @r, which must be of @kind about @file. */
-static const CavFinding *only_finding(const CavVerifyReport *r, CavFindingKind kind,
-				      const char *file)
+static const CavFinding *
+only_finding(const CavVerifyReport *r, CavFindingKind kind, const char *file)
 {
 	const CavFinding *x;
 
@@ -154,7 +159,8 @@ static const CavFinding *only_finding(const CavVerifyReport *r, CavFindingKind k
 	return x;
 }
 
-static void on_progress(const char *file, guint done, guint total, gpointer user_data)
+static void
+on_progress(const char *file, guint done, guint total, gpointer user_data)
 {
 	guint *calls = user_data;
 
@@ -163,7 +169,8 @@ static void on_progress(const char *file, guint done, guint total, gpointer user
 	g_assert_cmpstr(file, ==, files[done - 1]);
 }
 
-static void test_intact(Fixture *f, gconstpointer data)
+static void
+test_intact(Fixture *f, gconstpointer data)
 {
 	g_autoptr(CavVerifyReport) r = NULL;
 	g_autoptr(GError) error = NULL;
@@ -190,7 +197,8 @@ static void test_intact(Fixture *f, gconstpointer data)
 	}
 }
 
-static void test_altered(Fixture *f, gconstpointer data)
+static void
+test_altered(Fixture *f, gconstpointer data)
 {
 	g_autofree char *path = g_build_filename(f->hearing, files[2], NULL);
 	g_autofree char *content = NULL;
@@ -211,7 +219,8 @@ static void test_altered(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(only_finding(r, CAV_FINDING_ALTERED, files[2])->detail, "1 bytes"));
 }
 
-static void test_missing(Fixture *f, gconstpointer data)
+static void
+test_missing(Fixture *f, gconstpointer data)
 {
 	g_autofree char *path = g_build_filename(f->hearing, files[1], NULL);
 	g_autoptr(CavVerifyReport) r = NULL;
@@ -221,7 +230,8 @@ static void test_missing(Fixture *f, gconstpointer data)
 	only_finding(r, CAV_FINDING_MISSING, files[1]);
 }
 
-static void test_extra(Fixture *f, gconstpointer data)
+static void
+test_extra(Fixture *f, gconstpointer data)
 {
 	static const char *const extras[] = {"cam1/.room101_0003.mp4.tmp-ab12cd", "cam1/x.part",
 					     "cam1/room101_20261128-174501_0001.mp4.torn",
@@ -252,7 +262,8 @@ static void test_extra(Fixture *f, gconstpointer data)
 }
 
 /* A repaired partial segment's .torn tail is expected, not extra. */
-static void test_torn_beside_partial(Fixture *f, gconstpointer data)
+static void
+test_torn_beside_partial(Fixture *f, gconstpointer data)
 {
 	g_autofree char *torn = g_strconcat(f->hearing, "/", files[N_FILES - 1], ".torn", NULL);
 	g_autofree char *torn0 = g_strconcat(f->hearing, "/", files[0], ".torn", NULL);
@@ -269,7 +280,8 @@ static void test_torn_beside_partial(Fixture *f, gconstpointer data)
 	only_finding(r, CAV_FINDING_EXTRA, "cam1/room101_20261128-174501_0001.mp4.torn");
 }
 
-static void test_swapped(Fixture *f, gconstpointer data)
+static void
+test_swapped(Fixture *f, gconstpointer data)
 {
 	g_autofree char *a = g_build_filename(f->hearing, files[0], NULL);
 	g_autofree char *b = g_build_filename(f->hearing, files[2], NULL);
@@ -294,7 +306,8 @@ static void test_swapped(Fixture *f, gconstpointer data)
 }
 
 /* Replaces the first @from in manifest.json with @to, leaving manifest.sig. */
-static void edit_manifest(const char *dir, const char *from, const char *to)
+static void
+edit_manifest(const char *dir, const char *from, const char *to)
 {
 	g_autofree char *path = g_build_filename(dir, CAV_MANIFEST_NAME, NULL);
 	g_autofree char *text = NULL;
@@ -306,7 +319,8 @@ static void edit_manifest(const char *dir, const char *from, const char *to)
 	cav_test_write(path, s->str, s->len);
 }
 
-static void test_sealed_manifest_edited(Fixture *f, gconstpointer data)
+static void
+test_sealed_manifest_edited(Fixture *f, gconstpointer data)
 {
 	g_autoptr(CavVerifyReport) r = NULL;
 
@@ -322,7 +336,8 @@ static void test_sealed_manifest_edited(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(r->n_sealed, ==, 0);
 }
 
-static void test_sealed_without_sig(Fixture *f, gconstpointer data)
+static void
+test_sealed_without_sig(Fixture *f, gconstpointer data)
 {
 	g_autofree char *sig = g_build_filename(f->hearing, CAV_MANIFEST_SIG_NAME, NULL);
 	g_autoptr(CavVerifyReport) r = NULL;
@@ -332,7 +347,8 @@ static void test_sealed_without_sig(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(only_finding(r, CAV_FINDING_SIGNATURE, NULL)->detail, "missing"));
 }
 
-static void test_pinned_key(Fixture *f, gconstpointer data)
+static void
+test_pinned_key(Fixture *f, gconstpointer data)
 {
 	g_autofree char *key = g_build_filename(f->root, "other.key", NULL);
 	g_autoptr(CavSigner) other = cav_signer_load_or_create(key, NULL, NULL);
@@ -351,7 +367,8 @@ static void test_pinned_key(Fixture *f, gconstpointer data)
 }
 
 /* Unsealed: editing an entry breaks its chain link. */
-static void test_chain_edit(Fixture *f, gconstpointer data)
+static void
+test_chain_edit(Fixture *f, gconstpointer data)
 {
 	g_autoptr(CavVerifyReport) r = NULL;
 	g_autoptr(CavManifest) m = NULL;
@@ -384,7 +401,8 @@ static void test_chain_edit(Fixture *f, gconstpointer data)
 			files[N_FILES - 1]);
 }
 
-static void test_two_hearings(Fixture *f, gconstpointer data)
+static void
+test_two_hearings(Fixture *f, gconstpointer data)
 {
 	g_autofree char *b = g_build_filename(f->root, "case", "hearing-b", NULL);
 	g_autofree char *victim = g_build_filename(b, files[3], NULL);
@@ -403,7 +421,8 @@ static void test_two_hearings(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(x->manifest, ==, b_manifest);
 }
 
-static void test_broken_manifest(Fixture *f, gconstpointer data)
+static void
+test_broken_manifest(Fixture *f, gconstpointer data)
 {
 	g_autoptr(CavVerifyReport) r = NULL;
 
@@ -413,7 +432,8 @@ static void test_broken_manifest(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(r->n_manifests, ==, 1);
 }
 
-static void test_errors(Fixture *f, gconstpointer data)
+static void
+test_errors(Fixture *f, gconstpointer data)
 {
 	g_autofree char *missing = g_build_filename(f->root, "nope", NULL);
 	g_autofree char *empty = g_build_filename(f->root, "empty", NULL);
@@ -434,7 +454,8 @@ static void test_errors(Fixture *f, gconstpointer data)
 	g_assert_null(r);
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn, state) g_test_add(path, Fixture, state, fixture_setup, fn, fixture_teardown)

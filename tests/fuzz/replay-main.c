@@ -8,7 +8,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static guint replay_file(const char *path)
+static guint
+replay_file(const char *path)
 {
 	g_autofree char *data = NULL;
 	g_autoptr(GError) error = NULL;
@@ -28,7 +29,8 @@ static guint replay_file(const char *path)
 	return 1;
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	guint n = 0;
 
