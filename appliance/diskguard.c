@@ -13,12 +13,26 @@ struct CavDiskGuard {
 	double hours_left;
 };
 
+/* The reserve below which recording stops: the configured floor, but never
+ * less than a few seconds of recording, because stopping is not instant —
+ * splitmuxsink still holds up to a GOP per track and the encoders drain —
+ * and the files must close inside the reserve, not on a full disk. */
+static guint64
+stop_floor(const CavConfig *c)
+{
+	guint64 per_second = cav_config_bytes_per_hour(c) / 3600;
+
+	if (c->stop_free_bytes == 0) /* explicitly off: the recorder meets ENOSPC itself */
+		return 0;
+	return MAX(c->stop_free_bytes, per_second * 4);
+}
+
 static CavDiskLevel
 classify(const CavDiskGuard *g)
 {
 	const CavConfig *c = g->config;
 
-	if (g->free_bytes >= 0 && (guint64)g->free_bytes < c->stop_free_bytes)
+	if (g->free_bytes >= 0 && (guint64)g->free_bytes < stop_floor(c))
 		return CAV_DISK_STOP;
 	if (g->hours_left < c->min_free_hours)
 		return CAV_DISK_LOW;
@@ -41,7 +55,7 @@ cav_disk_guard_poll(CavDiskGuard *g)
 		free_bytes = 0;
 	}
 	g->free_bytes = free_bytes;
-	g->hours_left = per_hour ? (double)(guint64)MAX(free_bytes - (gint64)g->config->stop_free_bytes, 0) /
+	g->hours_left = per_hour ? (double)(guint64)MAX(free_bytes - (gint64)stop_floor(g->config), 0) /
 					   (double)per_hour
 				 : 1e9;
 	level = classify(g);

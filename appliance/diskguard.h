@@ -2,8 +2,8 @@
  *
  * Three thresholds, all from [storage]: below min_free_hours a hearing may
  * not be opened or resumed (the clerk is told how many hours are left);
- * below alarm_free_hours an alarm is raised; below stop_free_mb the room
- * stops recording cleanly (segments closed and hashed) before the disk is
+ * below alarm_free_hours an alarm is raised; below stop_free_mb (and never less than
+ * four seconds of recording) the room stops recording cleanly (segments closed and hashed) before the disk is
  * actually full, so nothing is torn. Hours are computed from the configured
  * bitrates (cav_config_bytes_per_hour).
  *

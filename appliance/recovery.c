@@ -84,8 +84,8 @@ parse_segment_name(const char *name, const char *prefix, const char *track, guin
 	return TRUE;
 }
 
-static void
-recover_orphans(CavRoom *room, const CavHearingRow *h)
+void
+cav_room_register_orphans(CavRoom *room, const CavHearingRow *h)
 {
 	g_autoptr(GPtrArray) tracks = cav_store_track_list(room->store, h->id, NULL);
 
@@ -197,7 +197,7 @@ cav_room_recover(CavRoom *room, GError **error)
 
 		recover_open_rows(room, h);
 		if (open)
-			recover_orphans(room, h);
+			cav_room_register_orphans(room, h);
 		if (h->state == CAV_HEARING_RECORDING) {
 			g_autoptr(GError) local = NULL;
 

@@ -60,6 +60,11 @@ void cav_room_media_flush_open(CavRoom *room);
 /* Completes the waiters when the recorder is gone and no job is pending. */
 void cav_room_media_check_waiters(CavRoom *room);
 
+/* Registers (repairs, hashes, chains as partial) every .mp4 in @h's track
+ * folders that has no segment row: a file the recorder created but never
+ * reported, because it crashed or failed in between (recovery.c). */
+void cav_room_register_orphans(CavRoom *room, const CavHearingRow *h);
+
 /* Rewrites <media_dir>/manifest.json from the store; logs on failure. */
 gboolean cav_room_write_manifest(CavRoom *room, gint64 hearing_id, GError **error);
 

@@ -738,6 +738,8 @@ on_rec_failed(CavRecorder *rec, const GError *rec_error, gpointer user_data)
 
 	g_warning("recorder of hearing %" G_GINT64_FORMAT " failed: %s", id, rec_error->message);
 	recorder_gone(room);
+	if (h != NULL)
+		cav_room_register_orphans(room, h);
 	if (h != NULL && h->state == CAV_HEARING_RECORDING &&
 	    !leave_recording(room, h, CAV_ACTION_PAUSE, "fault", detail, CAV_ACTOR_DAEMON,
 			     &error))

@@ -18,11 +18,11 @@ fi
 . "$(dirname "$0")/lib.sh"
 
 fill_setup() {
-	local name=$1 reserve_mb=$2
+	local name=$1 reserve_mb=$2 size=$3
 	CAV_STOP_FREE_MB=$reserve_mb CAV_CHECK_INTERVAL_MS=200 cav_setup "$name" \
 		"" # keep the defaults below, then point media_dir at a tmpfs
 	mkdir -p "$CAV_DIR/media"
-	mount -t tmpfs -o size=16m tmpfs "$CAV_DIR/media" || fail "cannot mount tmpfs"
+	mount -t tmpfs -o "size=$size" tmpfs "$CAV_DIR/media" || fail "cannot mount tmpfs"
 	sed -i -e "s|^listen = |media_dir = $CAV_DIR/media\nlisten = |" \
 		-e 's/^camera_kbps = .*/camera_kbps = 8000/' -e 's/^program_kbps = .*/program_kbps = 8000/' \
 		-e 's/^pattern = smpte/pattern = snow/' -e 's/^pattern = ball/pattern = snow/' "$CAV_INI"
@@ -40,7 +40,7 @@ check_closed_intact() {
 }
 
 # ---- A: the guard stops recording before the disk is full -------------------
-fill_setup diskguard 4
+fill_setup diskguard 4 40m
 cav_start
 ctl case create --number '（2026）兵0101民初3号' --title '王某合同纠纷案' >/dev/null
 ctl hearing open 1 >/dev/null
@@ -60,7 +60,7 @@ umount_media
 cav_cleanup
 
 # ---- B: no reserve: the recorder itself hits ENOSPC -------------------------
-fill_setup enospc 0
+fill_setup enospc 0 16m
 cav_start
 ctl case create --number '（2026）兵0101民初4号' --title '赵某借款纠纷案' >/dev/null
 ctl hearing open 1 >/dev/null

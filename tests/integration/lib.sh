@@ -92,6 +92,9 @@ cav_cleanup() {
 		for _ in $(seq 50); do kill -0 "$CAV_PID" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$CAV_PID" 2>/dev/null || true
 	fi
+	if [ -n "${CAV_DIR:-}" ] && [ -d "$CAV_DIR/media" ]; then
+		umount "$CAV_DIR/media" 2>/dev/null || true
+	fi
 	if [ -z "${CAV_KEEP:-}" ] && [ -n "${CAV_DIR:-}" ]; then
 		rm -rf "$CAV_DIR"
 	fi
