@@ -84,7 +84,7 @@ get_case(CavApiRequest *req)
 void
 cav_api_cases_register(CavApi *api)
 {
-	cav_api_route(api, "GET", "/cases", get_cases);
-	cav_api_route(api, "POST", "/cases", post_case);
-	cav_api_route(api, "GET", "/cases/{id}", get_case);
+	cav_api_route(api, "GET", "/cases", CAV_ROLES_ANY, get_cases);
+	cav_api_route(api, "POST", "/cases", CAV_ROLES_COURT | CAV_ROLE_ADMIN, post_case);
+	cav_api_route(api, "GET", "/cases/{id}", CAV_ROLES_ANY, get_case);
 }

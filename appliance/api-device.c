@@ -49,7 +49,7 @@ get_public_key(CavApiRequest *req)
 void
 cav_api_device_register(CavApi *api)
 {
-	cav_api_route(api, "GET", "/status", get_status);
-	cav_api_route(api, "GET", "/events", get_events);
-	cav_api_route(api, "GET", "/device/public-key", get_public_key);
+	cav_api_route(api, "GET", "/status", CAV_ROLES_ANY, get_status);
+	cav_api_route(api, "GET", "/events", CAV_ROLES_ANY, get_events);
+	cav_api_route(api, "GET", "/device/public-key", CAV_ROLES_PUBLIC, get_public_key);
 }

@@ -245,15 +245,15 @@ get_manifest_sig(CavApiRequest *req)
 void
 cav_api_hearings_register(CavApi *api)
 {
-	cav_api_route(api, "GET", "/hearings", get_hearings);
-	cav_api_route(api, "POST", "/hearings", post_hearing);
-	cav_api_route(api, "GET", "/hearings/{id}", get_hearing);
-	cav_api_route(api, "POST", "/hearings/{id}/start", post_start);
-	cav_api_route(api, "POST", "/hearings/{id}/pause", post_pause);
-	cav_api_route(api, "POST", "/hearings/{id}/resume", post_resume);
-	cav_api_route(api, "POST", "/hearings/{id}/close", post_close);
-	cav_api_route(api, "POST", "/hearings/{id}/seal", post_seal);
-	cav_api_route(api, "POST", "/hearings/{id}/marks", post_mark);
-	cav_api_route(api, "GET", "/hearings/{id}/manifest", get_manifest);
-	cav_api_route(api, "GET", "/hearings/{id}/manifest.sig", get_manifest_sig);
+	cav_api_route(api, "GET", "/hearings", CAV_ROLES_ANY, get_hearings);
+	cav_api_route(api, "POST", "/hearings", CAV_ROLES_COURT, post_hearing);
+	cav_api_route(api, "GET", "/hearings/{id}", CAV_ROLES_ANY, get_hearing);
+	cav_api_route(api, "POST", "/hearings/{id}/start", CAV_ROLES_COURT, post_start);
+	cav_api_route(api, "POST", "/hearings/{id}/pause", CAV_ROLES_COURT, post_pause);
+	cav_api_route(api, "POST", "/hearings/{id}/resume", CAV_ROLES_COURT, post_resume);
+	cav_api_route(api, "POST", "/hearings/{id}/close", CAV_ROLES_COURT, post_close);
+	cav_api_route(api, "POST", "/hearings/{id}/seal", CAV_ROLES_COURT | CAV_ROLE_ADMIN, post_seal);
+	cav_api_route(api, "POST", "/hearings/{id}/marks", CAV_ROLES_COURT, post_mark);
+	cav_api_route(api, "GET", "/hearings/{id}/manifest", CAV_ROLES_ANY, get_manifest);
+	cav_api_route(api, "GET", "/hearings/{id}/manifest.sig", CAV_ROLES_ANY, get_manifest_sig);
 }

@@ -31,12 +31,26 @@ typedef struct {
 	const char *actor;      /* who is asking, for audit rows (unowned) */
 } CavApiRequest;
 
+/* Who may call a route. Enforced by the router once user accounts exist
+ * (issue 4); until then the API is loopback-only and every route is open. */
+typedef enum {
+	CAV_ROLE_CLERK = 1 << 0,
+	CAV_ROLE_JUDGE = 1 << 1,
+	CAV_ROLE_TECHNICIAN = 1 << 2,
+	CAV_ROLE_ADMIN = 1 << 3,
+} CavRole;
+#define CAV_ROLES_PUBLIC 0 /* no login (e.g. the in-room status display) */
+#define CAV_ROLES_ANY (CAV_ROLE_CLERK | CAV_ROLE_JUDGE | CAV_ROLE_TECHNICIAN | CAV_ROLE_ADMIN)
+#define CAV_ROLES_COURT (CAV_ROLE_CLERK | CAV_ROLE_JUDGE)
+
 /* Answers @req->msg, now or (after soup_server_message_pause) later. */
 typedef void (*CavApiHandler)(CavApiRequest *req);
 
 /* Adds a route. @pattern is relative to /api/v1, e.g. "/hearings/{id}/marks";
- * "{id}" matches a positive integer, other segments match literally. */
-void cav_api_route(CavApi *api, const char *method, const char *pattern, CavApiHandler handler);
+ * "{id}" matches a positive integer, other segments match literally.
+ * @roles: CavRole bits allowed, or CAV_ROLES_PUBLIC. */
+void cav_api_route(CavApi *api, const char *method, const char *pattern, guint roles,
+		   CavApiHandler handler);
 
 /* Area registrations (one file each). */
 void cav_api_cases_register(CavApi *api);

@@ -10,6 +10,7 @@
 typedef struct {
 	char *method;   /* owned */
 	GStrv segments; /* the pattern split on '/', "{id}" a wildcard (owned) */
+	guint roles;    /* CavRole bits, or CAV_ROLES_PUBLIC */
 	CavApiHandler handler;
 } CavApiRoute;
 
@@ -22,13 +23,15 @@ route_free(CavApiRoute *r)
 }
 
 void
-cav_api_route(CavApi *api, const char *method, const char *pattern, CavApiHandler handler)
+cav_api_route(CavApi *api, const char *method, const char *pattern, guint roles,
+	      CavApiHandler handler)
 {
 	CavApiRoute *r = g_new0(CavApiRoute, 1);
 
 	g_return_if_fail(pattern[0] == '/');
 	r->method = g_strdup(method);
 	r->segments = g_strsplit(pattern + 1, "/", -1);
+	r->roles = roles;
 	r->handler = handler;
 	g_ptr_array_add(api->routes, r);
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "room.h"
+#include "events.h"
 #include "pipelines/recorder.h"
 #include "common/mp4scan.h"
 #include "common/sha256.h"
@@ -20,6 +21,7 @@ struct CavRoom {
 	GQueue jobs;               /* SegmentJob *, in the order files closed (owned) */
 	GPtrArray *waiters;        /* GTask *, completed when recorder is down and jobs drained (owned) */
 	GPtrArray *alarms;         /* CavAlarm * (owned) */
+	CavEventHub *events;       /* owned */
 	gboolean shutting_down;
 };
 
@@ -77,6 +79,9 @@ gboolean cav_room_audit(CavRoom *room, const char *actor, const char *action, gi
 void cav_room_alarm_raise(CavRoom *room, const char *code, gint64 hearing_id,
 			  const char *message, const char *message_zh);
 void cav_room_alarm_clear(CavRoom *room, const char *code);
+
+/* Emits a "state" event with the hearing's current state. */
+void cav_room_emit_state(CavRoom *room, gint64 hearing_id);
 
 /* Starts the recorder for @hearing (tracks rows, plan, start). */
 gboolean cav_room_start_recorder(CavRoom *room, const CavHearingRow *hearing, GError **error);

@@ -93,6 +93,33 @@ alarm_free(CavAlarm *a)
 	g_free(a);
 }
 
+static void
+emit_alarm(CavRoom *room, const CavAlarm *a, gboolean active)
+{
+	JsonNode *data = cav_event_object("code", a->code, "message", a->message, "message_zh",
+					  a->message_zh, NULL);
+
+	json_object_set_boolean_member(json_node_get_object(data), "active", active);
+	json_object_set_int_member(json_node_get_object(data), "at_us", a->at_us);
+	cav_event_hub_emit(room->events, "alarm", data);
+}
+
+void
+cav_room_emit_state(CavRoom *room, gint64 hearing_id)
+{
+	g_autoptr(CavHearingRow) h = cav_store_hearing_get(room->store, hearing_id, NULL);
+	JsonNode *data;
+
+	if (h == NULL)
+		return;
+	data = cav_event_object("state", cav_hearing_state_name(h->state), "pause_reason",
+				h->pause_reason, NULL);
+	json_object_set_int_member(json_node_get_object(data), "hearing_id", h->id);
+	json_object_set_boolean_member(json_node_get_object(data), "recording",
+				       room->recorder != NULL && room->rec_hearing_id == h->id);
+	cav_event_hub_emit(room->events, "state", data);
+}
+
 void
 cav_room_alarm_raise(CavRoom *room, const char *code, gint64 hearing_id, const char *message,
 		     const char *message_zh)
@@ -110,6 +137,7 @@ cav_room_alarm_raise(CavRoom *room, const char *code, gint64 hearing_id, const c
 	a->at_us = g_get_real_time();
 	g_ptr_array_add(room->alarms, a);
 	g_warning("ALARM %s: %s", code, message);
+	emit_alarm(room, a, TRUE);
 	if (!cav_store_event_insert(room->store, a->at_us, "alarm", code, hearing_id, message,
 				    &error))
 		g_warning("could not store alarm %s: %s", code, error->message);
@@ -121,6 +149,7 @@ cav_room_alarm_clear(CavRoom *room, const char *code)
 	for (guint i = 0; i < room->alarms->len; i++) {
 		if (g_str_equal(((CavAlarm *)room->alarms->pdata[i])->code, code)) {
 			g_message("alarm %s cleared", code);
+			emit_alarm(room, room->alarms->pdata[i], FALSE);
 			g_ptr_array_remove_index(room->alarms, i);
 			return;
 		}
@@ -140,6 +169,7 @@ cav_room_new(const CavConfig *config, CavStore *store, const CavSigner *signer, 
 	g_queue_init(&room->jobs);
 	room->waiters = g_ptr_array_new_with_free_func(g_object_unref);
 	room->alarms = g_ptr_array_new_with_free_func((GDestroyNotify)alarm_free);
+	room->events = cav_event_hub_new();
 	if (g_mkdir_with_parents(config->media_dir, 0750) != 0) {
 		int e = errno;
 		cav_set_error_bi(error, CAV_ROOM_ERROR, CAV_ROOM_ERROR_INTERNAL,
@@ -170,6 +200,7 @@ cav_room_free(CavRoom *room)
 	/* Pending waiters are dropped unanswered: the loop is gone. */
 	g_ptr_array_unref(room->waiters);
 	g_ptr_array_unref(room->alarms);
+	cav_event_hub_free(room->events);
 	g_free(room);
 }
 
@@ -370,6 +401,7 @@ cav_room_hearing_open(CavRoom *room, gint64 case_id, gboolean start, const char 
 	}
 	g_message("hearing %s of case %s opened by %s", hid, kase->number, actor);
 	cav_room_write_manifest(room, id, NULL);
+	cav_room_emit_state(room, id);
 	if (start && !cav_room_hearing_record(room, id, FALSE, actor, error))
 		return 0; /* the hearing exists, idle; the error says why it is not recording */
 	return id;
@@ -480,11 +512,13 @@ cav_room_hearing_record(CavRoom *room, gint64 id, gboolean resume, const char *a
 		cav_room_alarm_raise(room, "recorder-failed", id, (*error)->message,
 				     (*error)->message);
 		cav_room_write_manifest(room, id, NULL);
+		cav_room_emit_state(room, id);
 		return FALSE;
 	}
 	g_message("hearing %" G_GINT64_FORMAT " %s by %s", id, resume ? "resumed" : "started",
 		  actor);
 	cav_room_write_manifest(room, id, NULL);
+	cav_room_emit_state(room, id);
 	return TRUE;
 store_fail:
 	cav_room_wrap_store_error(error);
@@ -530,6 +564,7 @@ leave_recording(CavRoom *room, const CavHearingRow *h, CavHearingAction action,
 		cav_store_rollback(room->store);
 		return FALSE;
 	}
+	cav_room_emit_state(room, h->id);
 	return TRUE;
 }
 
@@ -642,6 +677,7 @@ cav_room_hearing_seal(CavRoom *room, gint64 id, const char *actor, GError **erro
 		goto fail;
 	}
 	g_message("hearing %" G_GINT64_FORMAT " sealed by %s, chain head %s", id, actor, head);
+	cav_room_emit_state(room, id);
 	return TRUE;
 fail:
 	cav_room_wrap_store_error(error);
@@ -852,6 +888,12 @@ gboolean
 cav_room_is_recording(CavRoom *room)
 {
 	return room->recorder != NULL;
+}
+
+CavEventHub *
+cav_room_events(CavRoom *room)
+{
+	return room->events;
 }
 
 GPtrArray *

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "store.h"
 #include "diskguard.h"
+#include "events.h"
 #include "common/signer.h"
 #include "common/manifest.h"
 
@@ -97,6 +98,9 @@ void cav_room_shutdown(CavRoom *room, GAsyncReadyCallback callback, gpointer use
 
 /* Turns a store failure into a bilingual internal error (keeps the text). */
 void cav_room_wrap_store_error(GError **error);
+
+/* The room's live events (events.h). (transfer none) */
+CavEventHub *cav_room_events(CavRoom *room);
 
 /* ---- status -------------------------------------------------------------- */
 
