@@ -8,7 +8,8 @@
 #include <locale.h>
 #include "ctl.h"
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
 	return cav_ctl_main(argc, argv);

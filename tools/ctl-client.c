@@ -19,7 +19,8 @@ struct CavCtlClient {
 	char *actor;          /* X-Cav-Actor (owned) */
 };
 
-char *cav_ctl_api_url_normalize(const char *url, GError **error)
+char *
+cav_ctl_api_url_normalize(const char *url, GError **error)
 {
 	g_autofree char *full = NULL;
 	g_autoptr(GUri) uri = NULL;
@@ -50,7 +51,8 @@ char *cav_ctl_api_url_normalize(const char *url, GError **error)
 	return g_steal_pointer(&full);
 }
 
-char *cav_ctl_actor(void)
+char *
+cav_ctl_actor(void)
 {
 	const char *user = g_getenv("USER");
 
@@ -59,7 +61,8 @@ char *cav_ctl_actor(void)
 	return g_strdup_printf("%s@%s", user, g_get_host_name());
 }
 
-CavCtlClient *cav_ctl_client_new(const char *api_url, const char *actor, GError **error)
+CavCtlClient *
+cav_ctl_client_new(const char *api_url, const char *actor, GError **error)
 {
 	g_autofree char *base = cav_ctl_api_url_normalize(api_url, error);
 	g_autofree char *agent = g_strdup_printf("courtavctl/%s", CAV_VERSION);
@@ -78,7 +81,8 @@ CavCtlClient *cav_ctl_client_new(const char *api_url, const char *actor, GError 
 	return client;
 }
 
-void cav_ctl_client_free(CavCtlClient *client)
+void
+cav_ctl_client_free(CavCtlClient *client)
 {
 	if (client == NULL)
 		return;
@@ -88,18 +92,20 @@ void cav_ctl_client_free(CavCtlClient *client)
 	g_free(client);
 }
 
-const char *cav_ctl_client_url(const CavCtlClient *client)
+const char *
+cav_ctl_client_url(const CavCtlClient *client)
 {
 	return client->base_url;
 }
 
-void cav_ctl_client_set_timeout(CavCtlClient *client, guint seconds)
+void
+cav_ctl_client_set_timeout(CavCtlClient *client, guint seconds)
 {
 	soup_session_set_timeout(client->session, seconds);
 }
 
-static SoupMessage *new_message(CavCtlClient *client, const char *method, const char *path,
-				GError **error)
+static SoupMessage *
+new_message(CavCtlClient *client, const char *method, const char *path, GError **error)
 {
 	g_autofree char *url = g_strconcat(client->base_url, path, NULL);
 	SoupMessage *msg = soup_message_new(method, url);
@@ -115,7 +121,8 @@ static SoupMessage *new_message(CavCtlClient *client, const char *method, const 
 	return msg;
 }
 
-static gboolean is_unreachable(const GError *error)
+static gboolean
+is_unreachable(const GError *error)
 {
 	return g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
 	       g_error_matches(error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
@@ -126,7 +133,8 @@ static gboolean is_unreachable(const GError *error)
 
 /* Sends @msg and returns the body whatever the status; sets a transport
  * error when there is no answer at all. */
-static GBytes *send_message(CavCtlClient *client, SoupMessage *msg, GError **error)
+static GBytes *
+send_message(CavCtlClient *client, SoupMessage *msg, GError **error)
 {
 	g_autoptr(GError) local = NULL;
 	GBytes *body = soup_session_send_and_read(client->session, msg, NULL, &local);
@@ -156,7 +164,8 @@ static GBytes *send_message(CavCtlClient *client, SoupMessage *msg, GError **err
 	return NULL;
 }
 
-static JsonNode *parse_json(GBytes *body, GError **error)
+static JsonNode *
+parse_json(GBytes *body, GError **error)
 {
 	g_autoptr(JsonParser) parser = json_parser_new_immutable();
 	gsize len;
@@ -172,7 +181,8 @@ static JsonNode *parse_json(GBytes *body, GError **error)
 /* Turns a non-2xx answer into CAV_CTL_ERROR_API with the daemon's own
  * messages, or a generic one when the body is not the documented shape (a
  * proxy's HTML page, a crashed handler). */
-static void set_status_error(SoupMessage *msg, GBytes *body, GError **error)
+static void
+set_status_error(SoupMessage *msg, GBytes *body, GError **error)
 {
 	guint status = soup_message_get_status(msg);
 	const char *phrase = soup_message_get_reason_phrase(msg);
@@ -200,8 +210,9 @@ static void set_status_error(SoupMessage *msg, GBytes *body, GError **error)
 			      zh, pretty);
 }
 
-JsonNode *cav_ctl_client_call(CavCtlClient *client, const char *method, const char *path,
-			      JsonNode *body, GBytes **out_raw, GError **error)
+JsonNode *
+cav_ctl_client_call(CavCtlClient *client, const char *method, const char *path, JsonNode *body,
+		    GBytes **out_raw, GError **error)
 {
 	g_autoptr(SoupMessage) msg = new_message(client, method, path, error);
 	g_autoptr(GBytes) answer = NULL;
@@ -242,8 +253,9 @@ JsonNode *cav_ctl_client_call(CavCtlClient *client, const char *method, const ch
 	return g_steal_pointer(&root);
 }
 
-GBytes *cav_ctl_client_get_raw(CavCtlClient *client, const char *path,
-			       SoupMessageHeaders **out_headers, GError **error)
+GBytes *
+cav_ctl_client_get_raw(CavCtlClient *client, const char *path, SoupMessageHeaders **out_headers,
+		       GError **error)
 {
 	g_autoptr(SoupMessage) msg = new_message(client, "GET", path, error);
 	g_autoptr(GBytes) answer = NULL;

@@ -16,7 +16,8 @@
 #include "common/manifest.h"
 #include "ctl-output.h"
 
-int cav_ctl_cmd_status(CavCtl *ctl, int argc, char **argv, GError **error)
+int
+cav_ctl_cmd_status(CavCtl *ctl, int argc, char **argv, GError **error)
 {
 	g_autoptr(JsonNode) answer = NULL;
 	g_autoptr(CavCtlTable) t = cav_ctl_table_new_plain(2);
@@ -125,7 +126,8 @@ int cav_ctl_cmd_status(CavCtl *ctl, int argc, char **argv, GError **error)
 	return CAV_CTL_EXIT_OK;
 }
 
-int cav_ctl_cmd_events(CavCtl *ctl, int argc, char **argv, GError **error)
+int
+cav_ctl_cmd_events(CavCtl *ctl, int argc, char **argv, GError **error)
 {
 	g_autofree char *after_arg = NULL, *path = NULL;
 	const GOptionEntry entries[] = {
@@ -171,7 +173,8 @@ int cav_ctl_cmd_events(CavCtl *ctl, int argc, char **argv, GError **error)
 	return CAV_CTL_EXIT_OK;
 }
 
-static gboolean write_file(const char *path, GBytes *bytes, GError **error)
+static gboolean
+write_file(const char *path, GBytes *bytes, GError **error)
 {
 	g_autoptr(GError) local = NULL;
 	g_autofree char *zh = NULL;
@@ -189,7 +192,8 @@ static gboolean write_file(const char *path, GBytes *bytes, GError **error)
 /* Where the manifest and its signature go for -o @output (nullable): a
  * folder gets manifest.json/manifest.sig inside, NAME.json gets NAME.sig
  * beside it, any other name gets ".sig" appended. */
-static void export_paths(const char *output, char **out_manifest, char **out_sig)
+static void
+export_paths(const char *output, char **out_manifest, char **out_sig)
 {
 	g_autofree char *manifest = NULL;
 
@@ -207,7 +211,8 @@ static void export_paths(const char *output, char **out_manifest, char **out_sig
 	*out_manifest = g_steal_pointer(&manifest);
 }
 
-int cav_ctl_cmd_export_manifest(CavCtl *ctl, int argc, char **argv, GError **error)
+int
+cav_ctl_cmd_export_manifest(CavCtl *ctl, int argc, char **argv, GError **error)
 {
 	g_autofree char *output = NULL, *manifest_path = NULL, *sig_path = NULL, *url = NULL;
 	const GOptionEntry entries[] = {
@@ -292,7 +297,8 @@ int cav_ctl_cmd_export_manifest(CavCtl *ctl, int argc, char **argv, GError **err
 	return CAV_CTL_EXIT_OK;
 }
 
-int cav_ctl_cmd_export_public_key(CavCtl *ctl, int argc, char **argv, GError **error)
+int
+cav_ctl_cmd_export_public_key(CavCtl *ctl, int argc, char **argv, GError **error)
 {
 	g_autofree char *output = NULL;
 	const GOptionEntry entries[] = {

@@ -66,7 +66,8 @@ static const CavCtlCommand commands[] = {
 	 0, 0, TRUE, cav_ctl_cmd_audit_verify},
 };
 
-const CavCtlCommand *cav_ctl_command_find(int argc, char **argv, guint *out_words)
+const CavCtlCommand *
+cav_ctl_command_find(int argc, char **argv, guint *out_words)
 {
 	g_autofree char *two = NULL;
 
@@ -88,7 +89,8 @@ const CavCtlCommand *cav_ctl_command_find(int argc, char **argv, guint *out_word
 }
 
 /* TRUE when @word starts some two-word command ("hearing", "case"). */
-static gboolean is_group(const char *word)
+static gboolean
+is_group(const char *word)
 {
 	gsize len = strlen(word);
 
@@ -100,7 +102,8 @@ static gboolean is_group(const char *word)
 }
 
 /* The command overview, restricted to @group's commands when not NULL. */
-static void print_overview(FILE *out, const char *group)
+static void
+print_overview(FILE *out, const char *group)
 {
 	g_autoptr(CavCtlTable) table = cav_ctl_table_new_plain(2);
 	gsize len = group != NULL ? strlen(group) : 0;
@@ -131,7 +134,8 @@ static void print_overview(FILE *out, const char *group)
 	      out);
 }
 
-static void print_error(const CavCtl *ctl, const GError *error)
+static void
+print_error(const CavCtl *ctl, const GError *error)
 {
 	const char *zh = cav_ctl_error_message_zh(error);
 	const char *body = cav_ctl_error_body(error);
@@ -150,7 +154,8 @@ static void print_error(const CavCtl *ctl, const GError *error)
 
 /* Handles the words after the global options: "help", a group without a
  * subcommand, or a command. */
-static int dispatch(CavCtl *ctl, int argc, char **argv)
+static int
+dispatch(CavCtl *ctl, int argc, char **argv)
 {
 	g_autoptr(GPtrArray) cargv = NULL;
 	g_autoptr(GError) error = NULL;
@@ -205,7 +210,8 @@ static int dispatch(CavCtl *ctl, int argc, char **argv)
 	return rc;
 }
 
-int cav_ctl_main(int argc, char **argv)
+int
+cav_ctl_main(int argc, char **argv)
 {
 	g_auto(CavCtl) ctl = {0};
 	g_autoptr(GOptionContext) oc = g_option_context_new("COMMAND [ARG…]");

@@ -15,7 +15,8 @@
 
 /* The object under @member of an answer, e.g. "hearing" of
  * { "hearing": {…} }. */
-static JsonObject *answer_object(JsonNode *root, const char *member, GError **error)
+static JsonObject *
+answer_object(JsonNode *root, const char *member, GError **error)
 {
 	JsonObject *obj = cav_ctl_json_object(json_node_get_object(root), member);
 
@@ -27,7 +28,8 @@ static JsonObject *answer_object(JsonNode *root, const char *member, GError **er
 }
 
 /* "paused 已暂停 (recess 休庭)". (transfer full) */
-static char *state_text(JsonObject *hearing)
+static char *
+state_text(JsonObject *hearing)
 {
 	const char *state = cav_ctl_json_string(hearing, "state");
 	const char *reason = cav_ctl_json_string(hearing, "pause_reason");
@@ -41,7 +43,8 @@ static char *state_text(JsonObject *hearing)
 	return g_string_free(out, FALSE);
 }
 
-static void print_case(JsonObject *c)
+static void
+print_case(JsonObject *c)
 {
 	g_autoptr(CavCtlTable) t = cav_ctl_table_new_plain(2);
 	g_autofree char *id = cav_ctl_json_int_text(c, "id");
@@ -60,7 +63,8 @@ static void print_case(JsonObject *c)
 }
 
 /* A table of hearing summaries; fields the daemon leaves out show as "-". */
-static void print_hearing_table(JsonArray *hearings, guint indent)
+static void
+print_hearing_table(JsonArray *hearings, guint indent)
 {
 	g_autoptr(CavCtlTable) t =
 		cav_ctl_table_new("ID", "CASE", "ROOM", "STATE", "OPENED", "CLOSED", NULL);
@@ -82,7 +86,8 @@ static void print_hearing_table(JsonArray *hearings, guint indent)
 }
 
 /* "hearing 3  （2026）兵0101刑初12号  paused 已暂停 (recess 休庭)" */
-static void print_hearing_line(const char *verb, JsonObject *h)
+static void
+print_hearing_line(const char *verb, JsonObject *h)
 {
 	g_autofree char *id = cav_ctl_json_int_text(h, "id");
 	g_autofree char *state = state_text(h);
@@ -95,7 +100,8 @@ static void print_hearing_line(const char *verb, JsonObject *h)
 	puts(shown);
 }
 
-int cav_ctl_cmd_case_create(CavCtl *ctl, int argc, char **argv, GError **error)
+int
+cav_ctl_cmd_case_create(CavCtl *ctl, int argc, char **argv, GError **error)
 {
 	g_autofree char *number = NULL, *title = NULL, *cause = NULL, *parties = NULL;
 	gboolean is_private = FALSE;
@@ -159,7 +165,8 @@ int cav_ctl_cmd_case_create(CavCtl *ctl, int argc, char **argv, GError **error)
 	return CAV_CTL_EXIT_OK;
 }
 
-int cav_ctl_cmd_case_list(CavCtl *ctl, int argc, char **argv, GError **error)
+int
+cav_ctl_cmd_case_list(CavCtl *ctl, int argc, char **argv, GError **error)
 {
 	g_autoptr(JsonNode) answer = NULL;
 	g_autoptr(CavCtlTable) t = NULL;
@@ -198,7 +205,8 @@ int cav_ctl_cmd_case_list(CavCtl *ctl, int argc, char **argv, GError **error)
 	return CAV_CTL_EXIT_OK;
 }
 
-int cav_ctl_cmd_case_show(CavCtl *ctl, int argc, char **argv, GError **error)
+int
+cav_ctl_cmd_case_show(CavCtl *ctl, int argc, char **argv, GError **error)
 {
 	g_autoptr(JsonNode) answer = NULL;
 	g_autofree char *path = NULL;
@@ -234,7 +242,8 @@ int cav_ctl_cmd_case_show(CavCtl *ctl, int argc, char **argv, GError **error)
 
 /* The id of the case numbered @number, looked up in the case list (the
  * API has no search by number). */
-static gboolean find_case_by_number(CavCtl *ctl, const char *number, gint64 *out_id, GError **error)
+static gboolean
+find_case_by_number(CavCtl *ctl, const char *number, gint64 *out_id, GError **error)
 {
 	g_autoptr(JsonNode) answer = NULL;
 	g_autofree char *zh = NULL;
@@ -259,7 +268,8 @@ static gboolean find_case_by_number(CavCtl *ctl, const char *number, gint64 *out
 	return FALSE;
 }
 
-int cav_ctl_cmd_hearing_open(CavCtl *ctl, int argc, char **argv, GError **error)
+int
+cav_ctl_cmd_hearing_open(CavCtl *ctl, int argc, char **argv, GError **error)
 {
 	gboolean no_start = FALSE;
 	const GOptionEntry entries[] = {
@@ -303,8 +313,8 @@ int cav_ctl_cmd_hearing_open(CavCtl *ctl, int argc, char **argv, GError **error)
 }
 
 /* POSTs /api/v1/hearings/ID/VERB with @body and prints the new state. */
-static int transition(CavCtl *ctl, const char *id_arg, const char *verb, JsonNode *body,
-		      GError **error)
+static int
+transition(CavCtl *ctl, const char *id_arg, const char *verb, JsonNode *body, GError **error)
 {
 	static const struct {
 		const char *verb;
@@ -345,7 +355,8 @@ static int transition(CavCtl *ctl, const char *id_arg, const char *verb, JsonNod
 	return CAV_CTL_EXIT_OK;
 }
 
-int cav_ctl_cmd_hearing_transition(CavCtl *ctl, int argc, char **argv, GError **error)
+int
+cav_ctl_cmd_hearing_transition(CavCtl *ctl, int argc, char **argv, GError **error)
 {
 	const char *verb = strchr(ctl->command->name, ' ') + 1;
 	int rc;
@@ -355,7 +366,8 @@ int cav_ctl_cmd_hearing_transition(CavCtl *ctl, int argc, char **argv, GError **
 	return transition(ctl, argv[1], verb, NULL, error);
 }
 
-int cav_ctl_cmd_hearing_pause(CavCtl *ctl, int argc, char **argv, GError **error)
+int
+cav_ctl_cmd_hearing_pause(CavCtl *ctl, int argc, char **argv, GError **error)
 {
 	g_autofree char *reason_arg = NULL, *detail = NULL;
 	const GOptionEntry entries[] = {
@@ -404,7 +416,8 @@ int cav_ctl_cmd_hearing_pause(CavCtl *ctl, int argc, char **argv, GError **error
 	return transition(ctl, argv[1], "pause", body, error);
 }
 
-static void print_intervals(JsonArray *intervals)
+static void
+print_intervals(JsonArray *intervals)
 {
 	g_autoptr(CavCtlTable) t =
 		cav_ctl_table_new("KIND", "REASON", "START", "END", "ACTOR", "DETAIL", NULL);
@@ -427,7 +440,8 @@ static void print_intervals(JsonArray *intervals)
 	cav_ctl_table_print(t, stdout);
 }
 
-static void print_marks(JsonArray *marks)
+static void
+print_marks(JsonArray *marks)
 {
 	g_autoptr(CavCtlTable) t = cav_ctl_table_new("ID", "TIME", "LABEL", "ACTOR", NULL);
 
@@ -443,7 +457,8 @@ static void print_marks(JsonArray *marks)
 	cav_ctl_table_print(t, stdout);
 }
 
-static void print_tracks(JsonArray *tracks)
+static void
+print_tracks(JsonArray *tracks)
 {
 	g_autoptr(CavCtlTable) t = cav_ctl_table_new("NAME", "KIND", "SEGMENTS", "SIZE", NULL);
 
@@ -463,7 +478,8 @@ static void print_tracks(JsonArray *tracks)
 }
 
 /* Prints "Title:" and the table, or "Title: none". */
-static void print_section(const char *title, JsonArray *items, void (*print)(JsonArray *items))
+static void
+print_section(const char *title, JsonArray *items, void (*print)(JsonArray *items))
 {
 	if (items == NULL || json_array_get_length(items) == 0) {
 		printf("\n%s: none\n", title);
@@ -473,7 +489,8 @@ static void print_section(const char *title, JsonArray *items, void (*print)(Jso
 	print(items);
 }
 
-static void print_hearing(JsonObject *h)
+static void
+print_hearing(JsonObject *h)
 {
 	g_autoptr(CavCtlTable) t = cav_ctl_table_new_plain(2);
 	g_autofree char *id = cav_ctl_json_int_text(h, "id");
@@ -506,7 +523,8 @@ static void print_hearing(JsonObject *h)
 	print_section("Tracks", cav_ctl_json_array(h, "tracks"), print_tracks);
 }
 
-int cav_ctl_cmd_hearing_show(CavCtl *ctl, int argc, char **argv, GError **error)
+int
+cav_ctl_cmd_hearing_show(CavCtl *ctl, int argc, char **argv, GError **error)
 {
 	g_autoptr(JsonNode) answer = NULL;
 	g_autofree char *path = NULL;
@@ -532,7 +550,8 @@ int cav_ctl_cmd_hearing_show(CavCtl *ctl, int argc, char **argv, GError **error)
 	return CAV_CTL_EXIT_OK;
 }
 
-int cav_ctl_cmd_hearing_list(CavCtl *ctl, int argc, char **argv, GError **error)
+int
+cav_ctl_cmd_hearing_list(CavCtl *ctl, int argc, char **argv, GError **error)
 {
 	g_autoptr(JsonNode) answer = NULL;
 	JsonArray *hearings;
@@ -555,7 +574,8 @@ int cav_ctl_cmd_hearing_list(CavCtl *ctl, int argc, char **argv, GError **error)
 	return CAV_CTL_EXIT_OK;
 }
 
-int cav_ctl_cmd_mark(CavCtl *ctl, int argc, char **argv, GError **error)
+int
+cav_ctl_cmd_mark(CavCtl *ctl, int argc, char **argv, GError **error)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autoptr(JsonNode) body = NULL, answer = NULL;

@@ -20,7 +20,8 @@
 #include "ctl-output.h"
 
 /* Reads a PEM public key to pin the signature check to. */
-static char *read_public_key(const char *path, GError **error)
+static char *
+read_public_key(const char *path, GError **error)
 {
 	g_autoptr(GError) local = NULL;
 	g_autofree char *pem = NULL;
@@ -53,7 +54,8 @@ typedef struct {
 } Progress;
 
 /* Called by cav_verify_path_full() after each file, on this thread. */
-static void on_progress(const char *file, guint done, guint total, gpointer user_data)
+static void
+on_progress(const char *file, guint done, guint total, gpointer user_data)
 {
 	Progress *p = user_data;
 	g_autofree char *base = NULL;
@@ -71,7 +73,8 @@ static void on_progress(const char *file, guint done, guint total, gpointer user
 }
 
 /* "…/h3/cam1/x.mp4": the manifest's folder joined with the file. (transfer full) */
-static char *finding_path(const CavFinding *f)
+static char *
+finding_path(const CavFinding *f)
 {
 	g_autofree char *dir = NULL;
 
@@ -81,7 +84,8 @@ static char *finding_path(const CavFinding *f)
 	return g_build_filename(dir, f->file, NULL);
 }
 
-static void print_report_json(const CavVerifyReport *report)
+static void
+print_report_json(const CavVerifyReport *report)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autoptr(JsonNode) node = NULL;
@@ -122,7 +126,8 @@ static void print_report_json(const CavVerifyReport *report)
 	cav_ctl_print_json(node);
 }
 
-static void print_report(const CavVerifyReport *report)
+static void
+print_report(const CavVerifyReport *report)
 {
 	for (guint i = 0; i < report->findings->len; i++) {
 		const CavFinding *f = g_ptr_array_index(report->findings, i);
@@ -136,7 +141,8 @@ static void print_report(const CavVerifyReport *report)
 }
 
 /* The timing line (stderr) and the counts in both languages (stdout). */
-static void print_summary(const CavVerifyReport *report, const Progress *progress, gboolean pinned)
+static void
+print_summary(const CavVerifyReport *report, const Progress *progress, gboolean pinned)
 {
 	g_autofree char *size = g_format_size(report->bytes_hashed);
 	double secs = (double)(g_get_monotonic_time() - progress->started_us) / G_USEC_PER_SEC;
@@ -152,7 +158,8 @@ static void print_summary(const CavVerifyReport *report, const Progress *progres
 	       n_problems == 0 ? "未发现问题。" : "发现问题，见上。");
 }
 
-int cav_ctl_cmd_verify(CavCtl *ctl, int argc, char **argv, GError **error)
+int
+cav_ctl_cmd_verify(CavCtl *ctl, int argc, char **argv, GError **error)
 {
 	g_autofree char *key_path = NULL, *pem = NULL, *zh = NULL;
 	gboolean quiet = FALSE;
@@ -222,7 +229,8 @@ int cav_ctl_cmd_verify(CavCtl *ctl, int argc, char **argv, GError **error)
  * auditor's read-only folder be checked at all. The path is made absolute
  * and percent-escaped, because '?' and '#' would end it and a leading "//"
  * would read as a host. (transfer full) */
-static char *readonly_uri(const char *path)
+static char *
+readonly_uri(const char *path)
 {
 	g_autofree char *abs = g_canonicalize_filename(path, NULL);
 	g_autofree char *escaped = g_uri_escape_string(abs, "/", FALSE);
@@ -232,7 +240,8 @@ static char *readonly_uri(const char *path)
 	return g_strdup_printf("file:%s?mode=ro%s", escaped, in_use ? "" : "&immutable=1");
 }
 
-static sqlite3 *open_readonly(const char *path, GError **error)
+static sqlite3 *
+open_readonly(const char *path, GError **error)
 {
 	g_autofree char *uri = readonly_uri(path);
 	g_autofree char *zh = NULL;
@@ -262,8 +271,8 @@ static sqlite3 *open_readonly(const char *path, GError **error)
 	return db;
 }
 
-static gboolean verify_audit_db(const char *db_path, const char *pem, CavAuditReport **out_report,
-				GError **error)
+static gboolean
+verify_audit_db(const char *db_path, const char *pem, CavAuditReport **out_report, GError **error)
 {
 	g_autoptr(GError) local = NULL;
 	g_autofree char *zh = NULL;
@@ -283,8 +292,9 @@ static gboolean verify_audit_db(const char *db_path, const char *pem, CavAuditRe
 	return ok;
 }
 
-static void print_audit_json(const CavAuditReport *report, const char *db_path,
-			     const char *key_path, gboolean intact)
+static void
+print_audit_json(const CavAuditReport *report, const char *db_path, const char *key_path,
+		 gboolean intact)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autoptr(JsonNode) node = NULL;
@@ -315,7 +325,8 @@ static void print_audit_json(const CavAuditReport *report, const char *db_path,
 	cav_ctl_print_json(node);
 }
 
-int cav_ctl_cmd_audit_verify(CavCtl *ctl, int argc, char **argv, GError **error)
+int
+cav_ctl_cmd_audit_verify(CavCtl *ctl, int argc, char **argv, GError **error)
 {
 	g_autofree char *db_arg = NULL, *state_dir = NULL, *key_arg = NULL;
 	const GOptionEntry entries[] = {

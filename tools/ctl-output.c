@@ -16,7 +16,8 @@
 
 #define REPLACEMENT 0xFFFD
 
-guint cav_ctl_text_width(const char *s)
+guint
+cav_ctl_text_width(const char *s)
 {
 	guint width = 0;
 
@@ -37,12 +38,14 @@ guint cav_ctl_text_width(const char *s)
 	return width;
 }
 
-static gboolean is_control(gunichar c)
+static gboolean
+is_control(gunichar c)
 {
 	return c < 0x20 || (c >= 0x7f && c < 0xa0);
 }
 
-char *cav_ctl_text_sanitize(const char *s)
+char *
+cav_ctl_text_sanitize(const char *s)
 {
 	GString *out;
 
@@ -73,7 +76,8 @@ struct CavCtlTable {
 	GPtrArray *rows; /* of char ** with n_cols sanitised cells (owned) */
 };
 
-static CavCtlTable *table_alloc(guint n_cols)
+static CavCtlTable *
+table_alloc(guint n_cols)
 {
 	CavCtlTable *t = g_new0(CavCtlTable, 1);
 
@@ -82,7 +86,8 @@ static CavCtlTable *table_alloc(guint n_cols)
 	return t;
 }
 
-CavCtlTable *cav_ctl_table_new(const char *header, ...)
+CavCtlTable *
+cav_ctl_table_new(const char *header, ...)
 {
 	g_autoptr(GPtrArray) cells = g_ptr_array_new();
 	CavCtlTable *t;
@@ -101,13 +106,15 @@ CavCtlTable *cav_ctl_table_new(const char *header, ...)
 	return t;
 }
 
-CavCtlTable *cav_ctl_table_new_plain(guint n_cols)
+CavCtlTable *
+cav_ctl_table_new_plain(guint n_cols)
 {
 	g_return_val_if_fail(n_cols > 0, NULL);
 	return table_alloc(n_cols);
 }
 
-void cav_ctl_table_free(CavCtlTable *table)
+void
+cav_ctl_table_free(CavCtlTable *table)
 {
 	if (table == NULL)
 		return;
@@ -115,12 +122,14 @@ void cav_ctl_table_free(CavCtlTable *table)
 	g_free(table);
 }
 
-void cav_ctl_table_set_indent(CavCtlTable *table, guint spaces)
+void
+cav_ctl_table_set_indent(CavCtlTable *table, guint spaces)
 {
 	table->indent = spaces;
 }
 
-void cav_ctl_table_add(CavCtlTable *table, ...)
+void
+cav_ctl_table_add(CavCtlTable *table, ...)
 {
 	char **row = g_new0(char *, table->n_cols + 1);
 	va_list ap;
@@ -136,12 +145,14 @@ void cav_ctl_table_add(CavCtlTable *table, ...)
 	g_ptr_array_add(table->rows, row);
 }
 
-guint cav_ctl_table_rows(const CavCtlTable *table)
+guint
+cav_ctl_table_rows(const CavCtlTable *table)
 {
 	return table->rows->len - (table->has_header ? 1 : 0);
 }
 
-char *cav_ctl_table_render(const CavCtlTable *table)
+char *
+cav_ctl_table_render(const CavCtlTable *table)
 {
 	g_autofree guint *widths = g_new0(guint, table->n_cols);
 	GString *out = g_string_new(NULL);
@@ -169,21 +180,24 @@ char *cav_ctl_table_render(const CavCtlTable *table)
 	return g_string_free(out, FALSE);
 }
 
-void cav_ctl_table_print(const CavCtlTable *table, FILE *out)
+void
+cav_ctl_table_print(const CavCtlTable *table, FILE *out)
 {
 	g_autofree char *text = cav_ctl_table_render(table);
 
 	fputs(text, out);
 }
 
-char *cav_ctl_format_time(gint64 us)
+char *
+cav_ctl_format_time(gint64 us)
 {
 	if (us <= 0)
 		return NULL;
 	return cav_time_beijing(us);
 }
 
-char *cav_ctl_format_duration(gint64 seconds)
+char *
+cav_ctl_format_duration(gint64 seconds)
 {
 	if (seconds < 0)
 		seconds = 0;
@@ -195,7 +209,8 @@ char *cav_ctl_format_duration(gint64 seconds)
 
 /* The member's node when it holds a plain value; NULL when the member is
  * absent, null, an object or an array. */
-static JsonNode *value_member(JsonObject *obj, const char *member)
+static JsonNode *
+value_member(JsonObject *obj, const char *member)
 {
 	JsonNode *node;
 
@@ -207,7 +222,8 @@ static JsonNode *value_member(JsonObject *obj, const char *member)
 	return node;
 }
 
-const char *cav_ctl_json_string(JsonObject *obj, const char *member)
+const char *
+cav_ctl_json_string(JsonObject *obj, const char *member)
 {
 	JsonNode *node = value_member(obj, member);
 
@@ -216,7 +232,8 @@ const char *cav_ctl_json_string(JsonObject *obj, const char *member)
 	return json_node_get_string(node);
 }
 
-gboolean cav_ctl_json_int(JsonObject *obj, const char *member, gint64 *out)
+gboolean
+cav_ctl_json_int(JsonObject *obj, const char *member, gint64 *out)
 {
 	JsonNode *node = value_member(obj, member);
 
@@ -226,7 +243,8 @@ gboolean cav_ctl_json_int(JsonObject *obj, const char *member, gint64 *out)
 	return TRUE;
 }
 
-gboolean cav_ctl_json_bool(JsonObject *obj, const char *member, gboolean *out)
+gboolean
+cav_ctl_json_bool(JsonObject *obj, const char *member, gboolean *out)
 {
 	JsonNode *node = value_member(obj, member);
 
@@ -236,7 +254,8 @@ gboolean cav_ctl_json_bool(JsonObject *obj, const char *member, gboolean *out)
 	return TRUE;
 }
 
-gboolean cav_ctl_json_double(JsonObject *obj, const char *member, double *out)
+gboolean
+cav_ctl_json_double(JsonObject *obj, const char *member, double *out)
 {
 	JsonNode *node = value_member(obj, member);
 
@@ -251,21 +270,24 @@ gboolean cav_ctl_json_double(JsonObject *obj, const char *member, double *out)
 	return TRUE;
 }
 
-JsonObject *cav_ctl_json_object(JsonObject *obj, const char *member)
+JsonObject *
+cav_ctl_json_object(JsonObject *obj, const char *member)
 {
 	JsonNode *node = obj != NULL ? json_object_get_member(obj, member) : NULL;
 
 	return node != NULL && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
 }
 
-JsonArray *cav_ctl_json_array(JsonObject *obj, const char *member)
+JsonArray *
+cav_ctl_json_array(JsonObject *obj, const char *member)
 {
 	JsonNode *node = obj != NULL ? json_object_get_member(obj, member) : NULL;
 
 	return node != NULL && JSON_NODE_HOLDS_ARRAY(node) ? json_node_get_array(node) : NULL;
 }
 
-JsonObject *cav_ctl_json_array_object(JsonArray *array, guint index)
+JsonObject *
+cav_ctl_json_array_object(JsonArray *array, guint index)
 {
 	JsonNode *node;
 
@@ -275,7 +297,8 @@ JsonObject *cav_ctl_json_array_object(JsonArray *array, guint index)
 	return JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
 }
 
-char *cav_ctl_json_int_text(JsonObject *obj, const char *member)
+char *
+cav_ctl_json_int_text(JsonObject *obj, const char *member)
 {
 	gint64 v;
 
@@ -284,7 +307,8 @@ char *cav_ctl_json_int_text(JsonObject *obj, const char *member)
 	return g_strdup_printf("%" G_GINT64_FORMAT, v);
 }
 
-char *cav_ctl_json_time(JsonObject *obj, const char *member)
+char *
+cav_ctl_json_time(JsonObject *obj, const char *member)
 {
 	gint64 us;
 
@@ -293,7 +317,8 @@ char *cav_ctl_json_time(JsonObject *obj, const char *member)
 	return cav_ctl_format_time(us);
 }
 
-static void newline_indent(GString *out, guint depth)
+static void
+newline_indent(GString *out, guint depth)
 {
 	g_string_append_c(out, '\n');
 	for (guint i = 0; i < depth; i++)
@@ -302,7 +327,8 @@ static void newline_indent(GString *out, guint depth)
 
 /* Whitespace outside strings is dropped and structure re-indented; the
  * bytes of strings and numbers pass through untouched. */
-char *cav_ctl_json_reindent(const char *data, gsize len)
+char *
+cav_ctl_json_reindent(const char *data, gsize len)
 {
 	GString *out = g_string_sized_new(len + len / 4);
 	gboolean in_string = FALSE, escaped = FALSE;
@@ -366,7 +392,8 @@ char *cav_ctl_json_reindent(const char *data, gsize len)
 	return g_string_free(out, FALSE);
 }
 
-char *cav_ctl_json_pretty(JsonNode *node)
+char *
+cav_ctl_json_pretty(JsonNode *node)
 {
 	g_autoptr(JsonGenerator) gen = json_generator_new();
 
@@ -376,7 +403,8 @@ char *cav_ctl_json_pretty(JsonNode *node)
 	return json_generator_to_data(gen, NULL);
 }
 
-void cav_ctl_print_json(JsonNode *node)
+void
+cav_ctl_print_json(JsonNode *node)
 {
 	g_autofree char *text = cav_ctl_json_pretty(node);
 

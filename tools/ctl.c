@@ -17,12 +17,14 @@ typedef struct {
 	guint http_status;
 } CavCtlErrorPrivate;
 
-static void cav_ctl_error_private_init(CavCtlErrorPrivate *priv)
+static void
+cav_ctl_error_private_init(CavCtlErrorPrivate *priv)
 {
 	memset(priv, 0, sizeof(*priv));
 }
 
-static void cav_ctl_error_private_copy(const CavCtlErrorPrivate *src, CavCtlErrorPrivate *dest)
+static void
+cav_ctl_error_private_copy(const CavCtlErrorPrivate *src, CavCtlErrorPrivate *dest)
 {
 	dest->message_zh = g_strdup(src->message_zh);
 	dest->api_code = g_strdup(src->api_code);
@@ -30,7 +32,8 @@ static void cav_ctl_error_private_copy(const CavCtlErrorPrivate *src, CavCtlErro
 	dest->http_status = src->http_status;
 }
 
-static void cav_ctl_error_private_clear(CavCtlErrorPrivate *priv)
+static void
+cav_ctl_error_private_clear(CavCtlErrorPrivate *priv)
 {
 	g_clear_pointer(&priv->message_zh, g_free);
 	g_clear_pointer(&priv->api_code, g_free);
@@ -39,7 +42,8 @@ static void cav_ctl_error_private_clear(CavCtlErrorPrivate *priv)
 
 G_DEFINE_EXTENDED_ERROR(CavCtlError, cav_ctl_error)
 
-GError *cav_ctl_error_new(CavCtlError code, const char *message_zh, const char *format, ...)
+GError *
+cav_ctl_error_new(CavCtlError code, const char *message_zh, const char *format, ...)
 {
 	g_autofree char *message = NULL;
 	GError *error;
@@ -53,8 +57,9 @@ GError *cav_ctl_error_new(CavCtlError code, const char *message_zh, const char *
 	return error;
 }
 
-void cav_ctl_error_set_api(GError **error, guint http_status, const char *api_code,
-			   const char *message, const char *message_zh, const char *body)
+void
+cav_ctl_error_set_api(GError **error, guint http_status, const char *api_code, const char *message,
+		      const char *message_zh, const char *body)
 {
 	GError *e = cav_ctl_error_new(CAV_CTL_ERROR_API, message_zh, "%s", message);
 	CavCtlErrorPrivate *priv = cav_ctl_error_get_private(e);
@@ -65,28 +70,32 @@ void cav_ctl_error_set_api(GError **error, guint http_status, const char *api_co
 	g_propagate_error(error, e);
 }
 
-const char *cav_ctl_error_message_zh(const GError *error)
+const char *
+cav_ctl_error_message_zh(const GError *error)
 {
 	if (error == NULL || error->domain != CAV_CTL_ERROR)
 		return NULL;
 	return cav_ctl_error_get_private(error)->message_zh;
 }
 
-const char *cav_ctl_error_api_code(const GError *error)
+const char *
+cav_ctl_error_api_code(const GError *error)
 {
 	if (error == NULL || error->domain != CAV_CTL_ERROR)
 		return NULL;
 	return cav_ctl_error_get_private(error)->api_code;
 }
 
-const char *cav_ctl_error_body(const GError *error)
+const char *
+cav_ctl_error_body(const GError *error)
 {
 	if (error == NULL || error->domain != CAV_CTL_ERROR)
 		return NULL;
 	return cav_ctl_error_get_private(error)->body;
 }
 
-int cav_ctl_error_exit_code(const GError *error)
+int
+cav_ctl_error_exit_code(const GError *error)
 {
 	if (error->domain != CAV_CTL_ERROR)
 		return CAV_CTL_EXIT_FAILED;
@@ -104,7 +113,8 @@ int cav_ctl_error_exit_code(const GError *error)
 	return CAV_CTL_EXIT_FAILED;
 }
 
-void cav_ctl_clear(CavCtl *ctl)
+void
+cav_ctl_clear(CavCtl *ctl)
 {
 	g_clear_pointer(&ctl->api_arg, g_free);
 	g_clear_pointer(&ctl->client, cav_ctl_client_free);
@@ -112,7 +122,8 @@ void cav_ctl_clear(CavCtl *ctl)
 	ctl->command = NULL;
 }
 
-CavCtlClient *cav_ctl_get_client(CavCtl *ctl, GError **error)
+CavCtlClient *
+cav_ctl_get_client(CavCtl *ctl, GError **error)
 {
 	g_autofree char *actor = NULL;
 	const char *url = ctl->api_arg;
@@ -128,8 +139,9 @@ CavCtlClient *cav_ctl_get_client(CavCtl *ctl, GError **error)
 	return ctl->client;
 }
 
-JsonNode *cav_ctl_call(CavCtl *ctl, const char *method, const char *path, JsonNode *body,
-		       guint timeout_s, GError **error)
+JsonNode *
+cav_ctl_call(CavCtl *ctl, const char *method, const char *path, JsonNode *body, guint timeout_s,
+	     GError **error)
 {
 	CavCtlClient *client = cav_ctl_get_client(ctl, error);
 
@@ -140,7 +152,8 @@ JsonNode *cav_ctl_call(CavCtl *ctl, const char *method, const char *path, JsonNo
 	return cav_ctl_client_call(client, method, path, body, &ctl->last_answer, error);
 }
 
-void cav_ctl_print_answer(const CavCtl *ctl)
+void
+cav_ctl_print_answer(const CavCtl *ctl)
 {
 	g_autofree char *text = NULL;
 	gsize len = 0;
@@ -157,8 +170,9 @@ void cav_ctl_print_answer(const CavCtl *ctl)
  * again so `courtavctl case list --json` works as well as the canonical
  * `courtavctl --json case list`; GOption's own --help is off because it
  * would exit() from inside the parser. */
-static GOptionContext *command_context(const CavCtlCommand *command, const GOptionEntry *entries,
-				       gboolean *help, gboolean *json, char **api)
+static GOptionContext *
+command_context(const CavCtlCommand *command, const GOptionEntry *entries, gboolean *help,
+		gboolean *json, char **api)
 {
 	g_autofree char *params = g_strdup_printf("%s %s", command->name, command->args);
 	GOptionContext *oc = g_option_context_new(g_strstrip(params));
@@ -192,8 +206,9 @@ static GOptionContext *command_context(const CavCtlCommand *command, const GOpti
 	return oc;
 }
 
-gboolean cav_ctl_parse(CavCtl *ctl, const GOptionEntry *entries, int *argc, char ***argv,
-		       int *out_rc, GError **error)
+gboolean
+cav_ctl_parse(CavCtl *ctl, const GOptionEntry *entries, int *argc, char ***argv, int *out_rc,
+	      GError **error)
 {
 	const CavCtlCommand *command = ctl->command;
 	gboolean help = FALSE;
@@ -240,7 +255,8 @@ gboolean cav_ctl_parse(CavCtl *ctl, const GOptionEntry *entries, int *argc, char
 	return TRUE;
 }
 
-gboolean cav_ctl_check_utf8(const char *what, const char *value, GError **error)
+gboolean
+cav_ctl_check_utf8(const char *what, const char *value, GError **error)
 {
 	if (value == NULL || g_utf8_validate(value, -1, NULL))
 		return TRUE;
@@ -250,7 +266,8 @@ gboolean cav_ctl_check_utf8(const char *what, const char *value, GError **error)
 	return FALSE;
 }
 
-gboolean cav_ctl_parse_id(const char *what, const char *text, gint64 *out, GError **error)
+gboolean
+cav_ctl_parse_id(const char *what, const char *text, gint64 *out, GError **error)
 {
 	guint64 v = 0;
 
@@ -276,7 +293,8 @@ static const struct {
 	{"fault", "故障", NULL},
 };
 
-const char *cav_ctl_pause_reason_parse(const char *word)
+const char *
+cav_ctl_pause_reason_parse(const char *word)
 {
 	g_autofree char *trimmed = NULL;
 
@@ -294,7 +312,8 @@ const char *cav_ctl_pause_reason_parse(const char *word)
 	return NULL;
 }
 
-const char *cav_ctl_pause_reason_zh(const char *reason)
+const char *
+cav_ctl_pause_reason_zh(const char *reason)
 {
 	for (guint i = 0; reason != NULL && i < G_N_ELEMENTS(pause_reasons); i++) {
 		if (strcmp(reason, pause_reasons[i].reason) == 0)
@@ -303,7 +322,8 @@ const char *cav_ctl_pause_reason_zh(const char *reason)
 	return reason;
 }
 
-const char *cav_ctl_state_zh(const char *state)
+const char *
+cav_ctl_state_zh(const char *state)
 {
 	static const char *const states[][2] = {
 		{"idle", "待开始"},   {"recording", "录制中"}, {"paused", "已暂停"},
@@ -317,7 +337,8 @@ const char *cav_ctl_state_zh(const char *state)
 	return "";
 }
 
-char *cav_ctl_case_number_normalize(const char *number)
+char *
+cav_ctl_case_number_normalize(const char *number)
 {
 	GString *out = g_string_new(NULL);
 	g_autofree char *trimmed = g_strstrip(g_strdup(number != NULL ? number : ""));
@@ -333,7 +354,8 @@ char *cav_ctl_case_number_normalize(const char *number)
 	return g_string_free(out, FALSE);
 }
 
-gboolean cav_ctl_case_ref_parse(const char *arg, gint64 *out_id, char **out_number, GError **error)
+gboolean
+cav_ctl_case_ref_parse(const char *arg, gint64 *out_id, char **out_number, GError **error)
 {
 	g_autofree char *number = NULL;
 

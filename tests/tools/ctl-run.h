@@ -19,7 +19,8 @@ typedef struct {
 	char *err;  /* stderr (owned) */
 } CtlResult;
 
-static inline void ctl_result_clear(CtlResult *r)
+static inline void
+ctl_result_clear(CtlResult *r)
 {
 	g_clear_pointer(&r->out, g_free);
 	g_clear_pointer(&r->err, g_free);
@@ -32,7 +33,8 @@ typedef struct {
 	gboolean done;
 } CtlWait;
 
-static inline void ctl_run_done(GObject *source, GAsyncResult *res, gpointer user_data)
+static inline void
+ctl_run_done(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	CtlWait *w = user_data;
 	g_autoptr(GError) error = NULL;
@@ -45,7 +47,8 @@ static inline void ctl_run_done(GObject *source, GAsyncResult *res, gpointer use
 
 /* Runs courtavctl with @argv (NULL-terminated, without the program name),
  * with the extra environment @env ("NAME=value" strings, nullable). */
-static inline void ctl_runv(CtlResult *result, const char *const *env, const char *const *argv)
+static inline void
+ctl_runv(CtlResult *result, const char *const *env, const char *const *argv)
 {
 	g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(
 		G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);

@@ -56,14 +56,16 @@ typedef struct {
 	"{\"error\":{\"code\":\"bad-transition\",\"message\":\"Hearing 3 is closed; it cannot be " \
 	"closed again.\",\"message_zh\":\"庭审 3 已结束，不能再次结束。\"}}"
 
-static void reply(SoupServerMessage *msg, guint status, const char *type, const char *body)
+static void
+reply(SoupServerMessage *msg, guint status, const char *type, const char *body)
 {
 	soup_server_message_set_status(msg, status, NULL);
 	soup_server_message_set_response(msg, type, SOUP_MEMORY_COPY, body, strlen(body));
 }
 
-static void handler(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
-		    gpointer user_data)
+static void
+handler(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+	gpointer user_data)
 {
 	Fixture *f = user_data;
 	const char *method = soup_server_message_get_method(msg);
@@ -108,7 +110,8 @@ static void handler(SoupServer *server, SoupServerMessage *msg, const char *path
 
 /* A sealed manifest as the daemon would serve it; the signature bytes are
  * never checked here, only carried. */
-static char *sealed_manifest(void)
+static char *
+sealed_manifest(void)
 {
 	g_autoptr(CavManifest) m = cav_manifest_new();
 
@@ -122,7 +125,8 @@ static char *sealed_manifest(void)
 	return cav_manifest_to_json(m, NULL);
 }
 
-static void fixture_set_up(Fixture *f, gconstpointer data)
+static void
+fixture_set_up(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	GSList *uris;
@@ -140,7 +144,8 @@ static void fixture_set_up(Fixture *f, gconstpointer data)
 	f->tmp = cav_test_tmpdir();
 }
 
-static void fixture_tear_down(Fixture *f, gconstpointer data)
+static void
+fixture_tear_down(Fixture *f, gconstpointer data)
 {
 	soup_server_disconnect(f->server);
 	g_object_unref(f->server);
@@ -157,7 +162,8 @@ static void fixture_tear_down(Fixture *f, gconstpointer data)
 
 #define ENV(f) ((const char *const *)(f)->env)
 
-static void test_status(Fixture *f, gconstpointer data)
+static void
+test_status(Fixture *f, gconstpointer data)
 {
 	g_auto(CtlResult) r = {0};
 	g_autoptr(JsonParser) parser = json_parser_new();
@@ -189,7 +195,8 @@ static void test_status(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(r.out, "\"hours_left\" : 41.2,"));
 }
 
-static void test_api_error(Fixture *f, gconstpointer data)
+static void
+test_api_error(Fixture *f, gconstpointer data)
 {
 	g_auto(CtlResult) r = {0};
 
@@ -222,7 +229,8 @@ static void test_api_error(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(r.err, "error: No such thing.\n错误：不存在。\n"));
 }
 
-static void test_unreachable(Fixture *f, gconstpointer data)
+static void
+test_unreachable(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GSocket) sock = NULL;
 	g_autoptr(GSocketAddress) any = NULL, bound = NULL;
@@ -249,7 +257,8 @@ static void test_unreachable(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(r.err, "错误：无法连接 courtavd"));
 }
 
-static void test_requests(Fixture *f, gconstpointer data)
+static void
+test_requests(Fixture *f, gconstpointer data)
 {
 	g_auto(CtlResult) r = {0};
 
@@ -300,7 +309,8 @@ static void test_requests(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(r.out, "张某盗窃案"));
 }
 
-static void test_export_manifest(Fixture *f, gconstpointer data)
+static void
+test_export_manifest(Fixture *f, gconstpointer data)
 {
 	g_autofree char *manifest = g_build_filename(f->tmp, "manifest.json", NULL);
 	g_autofree char *sig = g_build_filename(f->tmp, "manifest.sig", NULL);
@@ -323,7 +333,8 @@ static void test_export_manifest(Fixture *f, gconstpointer data)
 	g_assert_true(g_file_test(named_sig, G_FILE_TEST_IS_REGULAR));
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)

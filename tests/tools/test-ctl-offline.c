@@ -29,14 +29,16 @@ typedef struct {
 	CavSigner *signer; /* owned */
 } Fixture;
 
-static void write_pub(CavSigner *signer, const char *path)
+static void
+write_pub(CavSigner *signer, const char *path)
 {
 	cav_test_write(path, cav_signer_public_pem(signer), strlen(cav_signer_public_pem(signer)));
 }
 
 /* Adds one segment file of @len pseudo-random bytes to @m and the chain. */
-static void add_segment(CavManifest *m, const char *dir, const char *track, guint seq, gsize len,
-			guint8 chain[CAV_SHA256_LEN])
+static void
+add_segment(CavManifest *m, const char *dir, const char *track, guint seq, gsize len,
+	    guint8 chain[CAV_SHA256_LEN])
 {
 	g_autofree char *name = g_strdup_printf("room101_%s_%04u.mp4", track, seq);
 	g_autofree char *rel = g_build_filename(track, name, NULL);
@@ -66,7 +68,8 @@ static void add_segment(CavManifest *m, const char *dir, const char *track, guin
 }
 
 /* A sealed hearing folder: three files, manifest.json, manifest.sig. */
-static void make_hearing(Fixture *f)
+static void
+make_hearing(Fixture *f)
 {
 	g_autoptr(CavManifest) m = cav_manifest_new();
 	g_autoptr(GError) error = NULL;
@@ -113,7 +116,8 @@ static void make_hearing(Fixture *f)
 	cav_test_write(sig_path, b64, strlen(b64));
 }
 
-static void fixture_set_up(Fixture *f, gconstpointer data)
+static void
+fixture_set_up(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(CavSigner) other = NULL;
@@ -135,7 +139,8 @@ static void fixture_set_up(Fixture *f, gconstpointer data)
 	f->hearing = g_build_filename(f->root, "media", "h1", NULL);
 }
 
-static void fixture_tear_down(Fixture *f, gconstpointer data)
+static void
+fixture_tear_down(Fixture *f, gconstpointer data)
 {
 	cav_test_rmtree(f->root);
 	g_free(f->root);
@@ -145,7 +150,8 @@ static void fixture_tear_down(Fixture *f, gconstpointer data)
 	cav_signer_free(f->signer);
 }
 
-static void test_verify_intact(Fixture *f, gconstpointer data)
+static void
+test_verify_intact(Fixture *f, gconstpointer data)
 {
 	g_autofree char *media = g_build_filename(f->root, "media", NULL);
 	g_auto(CtlResult) r = {0};
@@ -184,7 +190,8 @@ static void test_verify_intact(Fixture *f, gconstpointer data)
 	g_assert_cmpint(json_object_get_int_member(o, "sealed"), ==, 1);
 }
 
-static void test_verify_altered(Fixture *f, gconstpointer data)
+static void
+test_verify_altered(Fixture *f, gconstpointer data)
 {
 	g_autofree char *victim = NULL, *contents = NULL;
 	g_auto(CtlResult) r = {0};
@@ -210,7 +217,8 @@ static void test_verify_altered(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(r.out, "room101_cam1_0002.mp4"));
 }
 
-static void test_verify_wrong_key(Fixture *f, gconstpointer data)
+static void
+test_verify_wrong_key(Fixture *f, gconstpointer data)
 {
 	g_auto(CtlResult) r = {0};
 
@@ -226,7 +234,8 @@ static void test_verify_wrong_key(Fixture *f, gconstpointer data)
 	ctl_result_clear(&r);
 }
 
-static void test_verify_cannot_run(Fixture *f, gconstpointer data)
+static void
+test_verify_cannot_run(Fixture *f, gconstpointer data)
 {
 	g_autofree char *missing = g_build_filename(f->root, "no-such-folder", NULL);
 	g_autofree char *empty = g_build_filename(f->root, "keys", NULL);
@@ -252,7 +261,8 @@ static void test_verify_cannot_run(Fixture *f, gconstpointer data)
 
 /* A database with the daemon's schema and five signed audit rows; the
  * device key exported beside it as the daemon does. */
-static char *make_audit_db(Fixture *f)
+static char *
+make_audit_db(Fixture *f)
 {
 	g_autofree char *state = g_build_filename(f->root, "state", NULL);
 	g_autofree char *pub = g_build_filename(state, CAV_CTL_PUBLIC_KEY_NAME, NULL);
@@ -282,7 +292,8 @@ static char *make_audit_db(Fixture *f)
 	return path;
 }
 
-static void test_audit_intact(Fixture *f, gconstpointer data)
+static void
+test_audit_intact(Fixture *f, gconstpointer data)
 {
 	g_autofree char *db = make_audit_db(f);
 	g_autofree char *state = g_path_get_dirname(db);
@@ -314,7 +325,8 @@ static void test_audit_intact(Fixture *f, gconstpointer data)
 	g_assert_cmpint(r.status, ==, 2);
 }
 
-static void test_audit_tampered(Fixture *f, gconstpointer data)
+static void
+test_audit_tampered(Fixture *f, gconstpointer data)
 {
 	g_autofree char *db_path = make_audit_db(f);
 	g_autoptr(JsonParser) parser = json_parser_new();
@@ -346,7 +358,8 @@ static void test_audit_tampered(Fixture *f, gconstpointer data)
 	g_assert_cmpint(json_object_get_int_member(o, "first_bad_id"), ==, 2);
 }
 
-static void test_audit_cannot_run(Fixture *f, gconstpointer data)
+static void
+test_audit_cannot_run(Fixture *f, gconstpointer data)
 {
 	g_autofree char *missing = g_build_filename(f->root, "nope.db", NULL);
 	g_autofree char *not_db = g_build_filename(f->root, "not.db", NULL);
@@ -363,7 +376,8 @@ static void test_audit_cannot_run(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(r.err, "error: "));
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)

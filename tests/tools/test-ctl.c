@@ -10,7 +10,8 @@
 #include "tools/ctl-output.h"
 #include "ctl-run.h"
 
-static void test_pause_reasons(void)
+static void
+test_pause_reasons(void)
 {
 	g_assert_cmpstr(cav_ctl_pause_reason_parse("recess"), ==, "recess");
 	g_assert_cmpstr(cav_ctl_pause_reason_parse("RECESS"), ==, "recess");
@@ -35,7 +36,8 @@ static void test_pause_reasons(void)
 	g_assert_cmpstr(cav_ctl_state_zh("bogus"), ==, "");
 }
 
-static void test_case_ref(void)
+static void
+test_case_ref(void)
 {
 	g_autofree char *number = NULL;
 	g_autofree char *norm = NULL;
@@ -61,7 +63,8 @@ static void test_case_ref(void)
 	g_assert_cmpstr(norm, ==, "（2026）兵0101刑初12号");
 }
 
-static void test_api_url(void)
+static void
+test_api_url(void)
 {
 	static const struct {
 		const char *in;
@@ -87,7 +90,8 @@ static void test_api_url(void)
 	}
 }
 
-static void test_parse_id(void)
+static void
+test_parse_id(void)
 {
 	const char *bad[] = {"0", "-1", "3x", "", " 3", "99999999999999999999", NULL};
 	gint64 id = 0;
@@ -106,7 +110,8 @@ static void test_parse_id(void)
 	}
 }
 
-static void test_errors(void)
+static void
+test_errors(void)
 {
 	g_autoptr(GError) api = NULL;
 	g_autoptr(GError) copy = NULL;
@@ -139,7 +144,8 @@ static void test_errors(void)
 	g_assert_cmpstr(cav_ctl_error_body(copy), ==, "{}");
 }
 
-static int never_run(CavCtl *ctl, int argc, char **argv, GError **error)
+static int
+never_run(CavCtl *ctl, int argc, char **argv, GError **error)
 {
 	g_assert_not_reached();
 	return -1;
@@ -150,8 +156,9 @@ static const CavCtlCommand test_command = {
 };
 
 /* cav_ctl_parse() on a copy of @args; returns its result. */
-static gboolean parse(CavCtl *ctl, const GOptionEntry *entries, const char *const *args,
-		      int *out_argc, char ***out_argv, int *rc, GError **error)
+static gboolean
+parse(CavCtl *ctl, const GOptionEntry *entries, const char *const *args, int *out_argc,
+      char ***out_argv, int *rc, GError **error)
 {
 	char **argv = g_strdupv((char **)args);
 	int argc = (int)g_strv_length(argv);
@@ -170,7 +177,8 @@ static gboolean parse(CavCtl *ctl, const GOptionEntry *entries, const char *cons
 	return ok;
 }
 
-static void test_command_parse(void)
+static void
+test_command_parse(void)
 {
 	g_auto(CavCtl) ctl = {.command = &test_command};
 	char *reason = NULL;
@@ -219,7 +227,8 @@ static void test_command_parse(void)
 	g_free(reason);
 }
 
-static void test_command_find(void)
+static void
+test_command_find(void)
 {
 	char *pause[] = {"hearing", "pause", "3", NULL};
 	char *status[] = {"status", NULL};
@@ -243,7 +252,8 @@ static void test_command_find(void)
 	g_assert_null(cav_ctl_command_find(0, NULL, &words));
 }
 
-static void test_text(void)
+static void
+test_text(void)
 {
 	g_autofree char *clean = cav_ctl_text_sanitize("a\x1b[31mb\n");
 	g_autofree char *bad = cav_ctl_text_sanitize("x\xffy");
@@ -264,7 +274,8 @@ static void test_text(void)
 
 /* Every row's second column starts at the same display column, whatever
  * mix of Chinese and ASCII is before it. */
-static void test_table(void)
+static void
+test_table(void)
 {
 	g_autoptr(CavCtlTable) t = cav_ctl_table_new("ID", "NUMBER", "TITLE", NULL);
 	g_autofree char *text = NULL;
@@ -293,7 +304,8 @@ static void test_table(void)
 			 strlen("10  ") + cav_ctl_text_width("（2026）兵0101刑初12号") + 2);
 }
 
-static void test_json_reads(void)
+static void
+test_json_reads(void)
 {
 	g_autoptr(JsonParser) p = json_parser_new();
 	JsonObject *o;
@@ -323,7 +335,8 @@ static void test_json_reads(void)
 }
 
 /* --json output keeps the daemon's bytes: only whitespace changes. */
-static void test_json_reindent(void)
+static void
+test_json_reindent(void)
 {
 	const char *in = "{\"a\": 41.2, \"b\":[ ], \"c\":{\"d\":\"x, \\\"y\\\": {\"},"
 			 "\"e\":[1,2e3]}";
@@ -344,7 +357,8 @@ static void test_json_reindent(void)
 }
 
 /* The binary's usage paths; none of them may touch the network. */
-static void test_binary_usage(void)
+static void
+test_binary_usage(void)
 {
 	const char *const unreachable[] = {"COURTAV_API=http://127.0.0.1:1", NULL};
 	g_auto(CtlResult) r = {0};
@@ -424,7 +438,8 @@ static void test_binary_usage(void)
 	g_assert_cmpint(r.status, ==, 2);
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/ctl/pause-reasons", test_pause_reasons);
