@@ -11,6 +11,10 @@
  * the manifest is unchanged since sealing (integrity), not who sealed it — an
  * attacker could re-seal with a key of their own. Pinning the device's
  * exported key through cav_verify_path_full() adds identity.
+ *
+ * All reading goes through a CavVerifyFs (verify.h), so an ISO image or a
+ * disc in its drive is checked by this same code; the local file system is
+ * the table at the end of this file.
  */
 #include "verify.h"
 #include "chain.h"
@@ -39,6 +43,7 @@ typedef struct {
 } Hearing;
 
 typedef struct {
+	const CavVerifyFs *fs;   /* unowned */
 	CavVerifyReport *report; /* unowned */
 	const char *pinned_pem;  /* unowned, nullable */
 	CavVerifyProgress progress;
@@ -73,6 +78,19 @@ finding_free(gpointer p)
 	g_free(f->file);
 	g_free(f->detail);
 	g_free(f);
+}
+
+void
+cav_verify_report_add(CavVerifyReport *report, CavFindingKind kind, const char *manifest,
+		      const char *file, const char *detail)
+{
+	CavFinding *f = g_new0(CavFinding, 1);
+
+	f->kind = kind;
+	f->manifest = g_strdup(manifest);
+	f->file = g_strdup(file);
+	f->detail = g_strdup(detail);
+	g_ptr_array_add(report->findings, f);
 }
 
 void
@@ -142,40 +160,36 @@ finding_cmp(gconstpointer a, gconstpointer b)
 
 /* ---- pass 1: find the hearings ------------------------------------------ */
 
-static gboolean
-is_regular(const char *path)
+static CavVerifyNodeKind
+fs_stat(const CavVerifyFs *fs, const char *path, guint64 *size)
 {
-	GStatBuf st;
-
-	return g_lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+	return fs->ops->stat(fs->data, path, size);
 }
 
 static gboolean
-has_manifest(const char *dir)
+has_manifest(const CavVerifyFs *fs, const char *dir)
 {
 	g_autofree char *p = g_build_filename(dir, CAV_MANIFEST_NAME, NULL);
 
-	return is_regular(p);
+	return fs_stat(fs, p, NULL) == CAV_VERIFY_NODE_FILE;
 }
 
 /* Symbolic links are not followed: a copied tree must not be able to pull
  * files from elsewhere into a hearing, nor loop the walk. */
 static void
-find_hearings(const char *dir, guint depth, GPtrArray *dirs)
+find_hearings(const CavVerifyFs *fs, const char *dir, guint depth, GPtrArray *dirs)
 {
-	g_autoptr(GDir) d = NULL;
-	const char *name;
+	g_auto(GStrv) names = NULL;
 
-	if (has_manifest(dir))
+	if (has_manifest(fs, dir))
 		g_ptr_array_add(dirs, g_strdup(dir));
-	if (depth >= MAX_WALK_DEPTH || (d = g_dir_open(dir, 0, NULL)) == NULL)
+	if (depth >= MAX_WALK_DEPTH || (names = fs->ops->list(fs->data, dir, NULL)) == NULL)
 		return;
-	while ((name = g_dir_read_name(d)) != NULL) {
-		g_autofree char *child = g_build_filename(dir, name, NULL);
-		GStatBuf st;
+	for (guint i = 0; names[i] != NULL; i++) {
+		g_autofree char *child = g_build_filename(dir, names[i], NULL);
 
-		if (g_lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
-			find_hearings(child, depth + 1, dirs);
+		if (fs_stat(fs, child, NULL) == CAV_VERIFY_NODE_DIR)
+			find_hearings(fs, child, depth + 1, dirs);
 	}
 }
 
@@ -186,16 +200,18 @@ load_hearing(Ctx *ctx, const char *dir)
 {
 	Hearing *h = g_new0(Hearing, 1);
 	g_autoptr(GError) error = NULL;
-	GStatBuf st;
+	guint64 size = 0;
 
 	h->dir = g_strdup(dir);
 	h->manifest_path = g_build_filename(dir, CAV_MANIFEST_NAME, NULL);
-	if (g_stat(h->manifest_path, &st) == 0 && (guint64)st.st_size > MAX_MANIFEST_BYTES) {
+	if (fs_stat(ctx->fs, h->manifest_path, &size) == CAV_VERIFY_NODE_FILE &&
+	    size > MAX_MANIFEST_BYTES) {
 		add_finding(ctx, CAV_FINDING_MANIFEST, h, NULL,
 			    "manifest.json is too large to be a manifest.");
 		return h;
 	}
-	if (!g_file_get_contents(h->manifest_path, &h->data, &h->len, &error)) {
+	if (!ctx->fs->ops->read(ctx->fs->data, h->manifest_path, MAX_MANIFEST_BYTES, &h->data,
+				&h->len, &error)) {
 		add_finding(ctx, CAV_FINDING_MANIFEST, h, NULL, "manifest.json cannot be read: %s.",
 			    error->message);
 		return h;
@@ -220,21 +236,23 @@ check_signature(Ctx *ctx, const Hearing *h)
 	g_autofree char *sig_text = NULL;
 	g_autofree guint8 *sig = NULL;
 	g_autoptr(GError) error = NULL;
-	gsize sig_len = 0;
-	GStatBuf st;
+	gsize sig_len = 0, text_len = 0;
+	CavVerifyNodeKind kind;
 
 	if (sealed)
 		ctx->report->n_sealed++;
 	/* A signature beside an unsealed manifest is checked too: otherwise
 	 * editing "sealed" to "closed" would switch the check off. */
-	if (g_lstat(sig_path, &st) != 0) {
+	kind = fs_stat(ctx->fs, sig_path, NULL);
+	if (kind == CAV_VERIFY_NODE_NONE) {
 		if (sealed)
 			add_finding(ctx, CAV_FINDING_SIGNATURE, h, NULL,
 				    "The hearing is sealed but manifest.sig is missing.");
 		return;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size > MAX_SIG_FILE ||
-	    !g_file_get_contents(sig_path, &sig_text, NULL, NULL)) {
+	if (kind != CAV_VERIFY_NODE_FILE ||
+	    !ctx->fs->ops->read(ctx->fs->data, sig_path, MAX_SIG_FILE, &sig_text, &text_len,
+				NULL)) {
 		add_finding(ctx, CAV_FINDING_SIGNATURE, h, NULL,
 			    "manifest.sig cannot be read as a signature.");
 		return;
@@ -368,17 +386,18 @@ check_files(Ctx *ctx, const Hearing *h, GError **error)
 		g_autoptr(GError) local = NULL;
 		guint8 digest[CAV_SHA256_LEN];
 		guint64 bytes = 0;
-		GStatBuf st;
+		CavVerifyNodeKind kind = fs_stat(ctx->fs, path, NULL);
 
-		if (g_lstat(path, &st) != 0) {
+		if (kind == CAV_VERIFY_NODE_NONE) {
 			add_finding(ctx, CAV_FINDING_MISSING, h, s->file,
 				    "%s is listed in the manifest but is not on disk.", s->file);
-		} else if (!S_ISREG(st.st_mode)) {
+		} else if (kind != CAV_VERIFY_NODE_FILE) {
 			add_finding(ctx, CAV_FINDING_ALTERED, h, s->file,
 				    "%s is not a regular file (a link, folder or device stands in "
 				    "its place).",
 				    s->file);
-		} else if (!cav_sha256_file(path, digest, &bytes, ctx->cancellable, &local)) {
+		} else if (!ctx->fs->ops->hash(ctx->fs->data, path, digest, &bytes,
+					       ctx->cancellable, &local)) {
 			if (g_error_matches(local, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 				g_propagate_error(error, g_steal_pointer(&local));
 				return FALSE;
@@ -407,12 +426,12 @@ static void
 walk_extras(Ctx *ctx, const Hearing *h, GHashTable *allowed, const char *rel, guint depth)
 {
 	g_autofree char *abs = rel ? g_build_filename(h->dir, rel, NULL) : g_strdup(h->dir);
-	g_autoptr(GDir) d = NULL;
+	g_auto(GStrv) names = NULL;
 	g_autoptr(GError) error = NULL;
-	const char *name;
 
-	d = g_dir_open(abs, 0, &error);
-	if (d == NULL || depth > MAX_WALK_DEPTH) {
+	if (depth <= MAX_WALK_DEPTH)
+		names = ctx->fs->ops->list(ctx->fs->data, abs, &error);
+	if (names == NULL) {
 		add_finding(ctx, CAV_FINDING_EXTRA, h, rel,
 			    "The folder %s cannot be searched, so files in it that the manifest "
 			    "does not list cannot be ruled out%s%s.",
@@ -420,17 +439,18 @@ walk_extras(Ctx *ctx, const Hearing *h, GHashTable *allowed, const char *rel, gu
 			    error ? error->message : "");
 		return;
 	}
-	while ((name = g_dir_read_name(d)) != NULL) {
+	for (guint i = 0; names[i] != NULL; i++) {
+		const char *name = names[i];
 		g_autofree char *child_rel =
 			rel ? g_build_filename(rel, name, NULL) : g_strdup(name);
 		g_autofree char *child_abs = g_build_filename(abs, name, NULL);
-		GStatBuf st;
+		CavVerifyNodeKind kind = fs_stat(ctx->fs, child_abs, NULL);
 
-		if (g_lstat(child_abs, &st) != 0)
+		if (kind == CAV_VERIFY_NODE_NONE)
 			continue;
-		if (S_ISDIR(st.st_mode)) {
+		if (kind == CAV_VERIFY_NODE_DIR) {
 			/* A nested hearing is verified on its own. */
-			if (!has_manifest(child_abs))
+			if (!has_manifest(ctx->fs, child_abs))
 				walk_extras(ctx, h, allowed, child_rel, depth + 1);
 			continue;
 		}
@@ -485,30 +505,19 @@ str_cmp(gconstpointer a, gconstpointer b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-gboolean
-cav_verify_path_full(const char *path, const char *pinned_public_pem, CavVerifyProgress progress,
-		     gpointer user_data, CavVerifyReport **out_report, GCancellable *cancellable,
-		     GError **error)
+/* Runs the three passes; @root_kind is what @path is on @fs. */
+static gboolean
+verify_run(const CavVerifyFs *fs, const char *path, CavVerifyNodeKind root_kind,
+	   const char *pinned_public_pem, CavVerifyProgress progress, gpointer user_data,
+	   CavVerifyReport **out_report, GCancellable *cancellable, GError **error)
 {
 	g_autoptr(CavVerifyReport) report = NULL;
 	g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GPtrArray) hearings = g_ptr_array_new_with_free_func(hearing_free);
 	Ctx ctx = {0};
-	GStatBuf st;
 
-	g_return_val_if_fail(path != NULL, FALSE);
-	g_return_val_if_fail(out_report != NULL, FALSE);
-	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
-
-	if (g_stat(path, &st) != 0) {
-		int saved = errno;
-
-		g_set_error(error, CAV_VERIFY_ERROR, CAV_VERIFY_ERROR_NOT_FOUND,
-			    "Cannot verify %s: %s", path, g_strerror(saved));
-		return FALSE;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		find_hearings(path, 0, dirs);
+	if (root_kind == CAV_VERIFY_NODE_DIR) {
+		find_hearings(fs, path, 0, dirs);
 	} else {
 		g_autofree char *base = g_path_get_basename(path);
 
@@ -526,7 +535,8 @@ cav_verify_path_full(const char *path, const char *pinned_public_pem, CavVerifyP
 
 	report = g_new0(CavVerifyReport, 1);
 	report->findings = g_ptr_array_new_with_free_func(finding_free);
-	ctx = (Ctx){.report = report,
+	ctx = (Ctx){.fs = fs,
+		    .report = report,
 		    .pinned_pem = pinned_public_pem,
 		    .progress = progress,
 		    .user_data = user_data,
@@ -545,9 +555,120 @@ cav_verify_path_full(const char *path, const char *pinned_public_pem, CavVerifyP
 }
 
 gboolean
+cav_verify_fs_full(const CavVerifyFs *fs, const char *path, const char *pinned_public_pem,
+		   CavVerifyProgress progress, gpointer user_data, CavVerifyReport **out_report,
+		   GCancellable *cancellable, GError **error)
+{
+	CavVerifyNodeKind kind;
+
+	g_return_val_if_fail(fs != NULL && path != NULL, FALSE);
+	g_return_val_if_fail(out_report != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+	kind = fs_stat(fs, path, NULL);
+	if (kind == CAV_VERIFY_NODE_NONE) {
+		g_set_error(error, CAV_VERIFY_ERROR, CAV_VERIFY_ERROR_NOT_FOUND,
+			    "Cannot verify %s: it does not exist", path);
+		return FALSE;
+	}
+	return verify_run(fs, path, kind, pinned_public_pem, progress, user_data, out_report,
+			  cancellable, error);
+}
+
+gboolean
+cav_verify_path_full(const char *path, const char *pinned_public_pem, CavVerifyProgress progress,
+		     gpointer user_data, CavVerifyReport **out_report, GCancellable *cancellable,
+		     GError **error)
+{
+	CavVerifyFs fs = cav_verify_fs_local();
+	GStatBuf st;
+
+	g_return_val_if_fail(path != NULL, FALSE);
+	g_return_val_if_fail(out_report != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+	/* The path itself may be a link (a mount point's alias); only what lies
+	 * below it is walked without following links. */
+	if (g_stat(path, &st) != 0) {
+		int saved = errno;
+
+		g_set_error(error, CAV_VERIFY_ERROR, CAV_VERIFY_ERROR_NOT_FOUND,
+			    "Cannot verify %s: %s", path, g_strerror(saved));
+		return FALSE;
+	}
+	return verify_run(&fs, path,
+			  S_ISDIR(st.st_mode) ? CAV_VERIFY_NODE_DIR : CAV_VERIFY_NODE_FILE,
+			  pinned_public_pem, progress, user_data, out_report, cancellable, error);
+}
+
+gboolean
 cav_verify_path(const char *path, CavVerifyProgress progress, gpointer user_data,
 		CavVerifyReport **out_report, GCancellable *cancellable, GError **error)
 {
 	return cav_verify_path_full(path, NULL, progress, user_data, out_report, cancellable,
 				    error);
+}
+
+/* ---- the local file system ---------------------------------------------- */
+
+static CavVerifyNodeKind
+local_stat(gpointer fs, const char *path, guint64 *size)
+{
+	GStatBuf st;
+
+	if (g_lstat(path, &st) != 0)
+		return CAV_VERIFY_NODE_NONE;
+	if (size != NULL)
+		*size = (guint64)st.st_size;
+	if (S_ISREG(st.st_mode))
+		return CAV_VERIFY_NODE_FILE;
+	return S_ISDIR(st.st_mode) ? CAV_VERIFY_NODE_DIR : CAV_VERIFY_NODE_OTHER;
+}
+
+static GStrv
+local_list(gpointer fs, const char *path, GError **error)
+{
+	g_autoptr(GDir) d = g_dir_open(path, 0, error);
+	g_autoptr(GStrvBuilder) b = NULL;
+	const char *name;
+
+	if (d == NULL)
+		return NULL;
+	b = g_strv_builder_new();
+	while ((name = g_dir_read_name(d)) != NULL)
+		g_strv_builder_add(b, name);
+	return g_strv_builder_end(b);
+}
+
+static gboolean
+local_read(gpointer fs, const char *path, gsize max, char **data, gsize *len, GError **error)
+{
+	guint64 size = 0;
+
+	if (local_stat(fs, path, &size) == CAV_VERIFY_NODE_FILE && size > max) {
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+			    "%s is larger than %" G_GSIZE_FORMAT " bytes", path, max);
+		return FALSE;
+	}
+	return g_file_get_contents(path, data, len, error);
+}
+
+static gboolean
+local_hash(gpointer fs, const char *path, guint8 digest[CAV_SHA256_LEN], guint64 *bytes,
+	   GCancellable *cancellable, GError **error)
+{
+	return cav_sha256_file(path, digest, bytes, cancellable, error);
+}
+
+static const CavVerifyFsOps local_ops = {
+	.stat = local_stat,
+	.list = local_list,
+	.read = local_read,
+	.hash = local_hash,
+};
+
+CavVerifyFs
+cav_verify_fs_local(void)
+{
+	return (CavVerifyFs){.ops = &local_ops, .data = NULL};
 }

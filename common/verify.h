@@ -5,11 +5,17 @@
  * the signature when sealed, recomputes every file's SHA-256 and the hash
  * chain, and lists every file that is missing, extra, altered or reordered.
  * Needs no database. Blocking: call from a worker thread or a CLI.
+ *
+ * The files are read through a CavVerifyFs: the local file system by
+ * default, or anything shaped like one — an ISO image or a disc read through
+ * its drive (drivers/burner.h) — so a disc is checked by the same code as a
+ * folder, without extracting it first.
  */
 #pragma once
 
 #include <glib.h>
 #include <gio/gio.h>
+#include "sha256.h"
 
 G_BEGIN_DECLS
 
@@ -46,6 +52,41 @@ typedef struct {
 	GPtrArray *findings; /* of CavFinding (owned) */
 } CavVerifyReport;
 
+/* ---- where files are read from ------------------------------------------ */
+
+typedef enum {
+	CAV_VERIFY_NODE_NONE, /* absent or unreadable */
+	CAV_VERIFY_NODE_FILE, /* a regular file */
+	CAV_VERIFY_NODE_DIR,
+	CAV_VERIFY_NODE_OTHER, /* a symbolic link, device, … (never followed) */
+} CavVerifyNodeKind;
+
+/* A read-only file system. Paths are '/'-separated and absolute for the file
+ * system at hand. Every callback runs on the verifying thread; @fs is
+ * CavVerifyFs.data. */
+typedef struct {
+	/* Kind of @path, links not followed; *size (nullable) gets a file's size. */
+	CavVerifyNodeKind (*stat)(gpointer fs, const char *path, guint64 *size);
+	/* The names in folder @path, unsorted. (transfer full) */
+	GStrv (*list)(gpointer fs, const char *path, GError **error);
+	/* The whole content of file @path, refused when larger than @max bytes.
+	 * *data is NUL-terminated. (transfer full) */
+	gboolean (*read)(gpointer fs, const char *path, gsize max, char **data, gsize *len,
+			 GError **error);
+	/* SHA-256 and size of file @path; a cancelled read fails with
+	 * G_IO_ERROR_CANCELLED. */
+	gboolean (*hash)(gpointer fs, const char *path, guint8 digest[CAV_SHA256_LEN],
+			 guint64 *bytes, GCancellable *cancellable, GError **error);
+} CavVerifyFsOps;
+
+typedef struct {
+	const CavVerifyFsOps *ops; /* unowned, static */
+	gpointer data;             /* unowned */
+} CavVerifyFs;
+
+/* The local file system. */
+CavVerifyFs cav_verify_fs_local(void);
+
 /* Called after each file is hashed, from the calling thread. */
 typedef void (*CavVerifyProgress)(const char *file, guint done, guint total, gpointer user_data);
 
@@ -65,6 +106,18 @@ gboolean cav_verify_path_full(const char *path, const char *pinned_public_pem,
 			      CavVerifyProgress progress, gpointer user_data,
 			      CavVerifyReport **out_report, GCancellable *cancellable,
 			      GError **error);
+
+/* As cav_verify_path_full(), reading through @fs: @path is a folder or a
+ * manifest.json of that file system. */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean cav_verify_fs_full(const CavVerifyFs *fs, const char *path, const char *pinned_public_pem,
+			    CavVerifyProgress progress, gpointer user_data,
+			    CavVerifyReport **out_report, GCancellable *cancellable,
+			    GError **error);
+
+/* Adds a finding to @report (e.g. a disc-level check made by a caller). */
+void cav_verify_report_add(CavVerifyReport *report, CavFindingKind kind, const char *manifest,
+			   const char *file, const char *detail);
 
 void cav_verify_report_free(CavVerifyReport *report);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CavVerifyReport, cav_verify_report_free)
