@@ -10,17 +10,29 @@
 #include "api.h"
 #include "api-json.h"
 #include "errors.h"
+#include "preview.h"
+#include "users.h"
 
 #include <libsoup/soup.h>
 
 #define CAV_API_MAX_BODY (64 * 1024)
+/* A request body must arrive within this time once its headers have. */
+#define CAV_API_BODY_TIMEOUT_S 10
 
 struct CavApi {
 	CavRoom *room;           /* unowned */
 	const CavSigner *signer; /* unowned */
+	CavUsers *users;         /* owned */
+	CavPreview *preview;     /* owned */
 	SoupServer *server;      /* owned */
 	GPtrArray *routes;       /* CavApiRoute * (owned) */
 	char *url;               /* owned */
+	char *panel_url;         /* owned, nullable */
+	/* Live state the hub reports (api-room.c): */
+	guint hub_sub;           /* subscription id, 0 when none */
+	GHashTable *sources;     /* source id -> JsonNode * of its last "source" event (owned) */
+	JsonNode *levels;        /* the last "levels" event (owned, nullable) */
+	GPtrArray *sockets;      /* WebSocket clients (api-ws.c) (owned) */
 };
 
 typedef struct {
@@ -28,11 +40,14 @@ typedef struct {
 	SoupServerMessage *msg; /* unowned; ref it to answer later */
 	GHashTable *query;      /* unowned, nullable */
 	gint64 id;              /* the path's {id}, 0 when the route has none */
-	const char *actor;      /* who is asking, for audit rows (unowned) */
+	const char *name;       /* the path's {name}, NULL when the route has none (unowned) */
+	const char *actor;      /* the logged-in user's name, for audit rows (unowned) */
+	const CavUserRow *user; /* the logged-in user; NULL on public routes (unowned) */
+	const char *token;      /* the bearer token (unowned, nullable) */
 } CavApiRequest;
 
-/* Who may call a route. Enforced by the router once user accounts exist
- * (issue 4); until then the API is loopback-only and every route is open. */
+/* Who may call a route, enforced by the router: no or an expired token →
+ * 401, a role not in the route's set → 403. */
 typedef enum {
 	CAV_ROLE_CLERK = 1 << 0,
 	CAV_ROLE_JUDGE = 1 << 1,
@@ -47,15 +62,37 @@ typedef enum {
 typedef void (*CavApiHandler)(CavApiRequest *req);
 
 /* Adds a route. @pattern is relative to /api/v1, e.g. "/hearings/{id}/marks";
- * "{id}" matches a positive integer, other segments match literally.
+ * "{id}" matches a positive integer, "{name}" an id of 1–32 letters, digits,
+ * '-' or '_'; other segments match literally.
  * @roles: CavRole bits allowed, or CAV_ROLES_PUBLIC. */
 void cav_api_route(CavApi *api, const char *method, const char *pattern, guint roles,
 		   CavApiHandler handler);
+
+/* Role name → bit, 0 when unknown; and the names of @roles, comma-separated
+ * ("public" for none). (transfer full) */
+guint cav_api_role_bit(const char *role);
+char *cav_api_roles_string(guint roles);
 
 /* Area registrations (one file each). */
 void cav_api_cases_register(CavApi *api);
 void cav_api_hearings_register(CavApi *api);
 void cav_api_device_register(CavApi *api);
+void cav_api_auth_register(CavApi *api);    /* api-auth.c: login, users */
+void cav_api_room_register(CavApi *api);    /* api-room.c: layout, sources, levels, storage, alarms, audit */
+void cav_api_preview_register(CavApi *api); /* api-preview.c: JPEG snapshots */
+
+/* api-room.c: follows the room's hub for source health and levels. */
+void cav_api_room_start(CavApi *api);
+void cav_api_room_stop(CavApi *api);
+/* api-ws.c: the WebSocket /api/v1/events. @user is the authenticated name,
+ * @expires_us when its session ends. */
+void cav_api_ws_start(CavApi *api);
+void cav_api_ws_connected(SoupServer *server, SoupServerMessage *msg, const char *path,
+			  SoupWebsocketConnection *conn, gpointer user_data);
+void cav_api_ws_stop(CavApi *api);
+/* api-static.c: GET of the web UI's files below ui_dir. */
+void cav_api_static_handler(SoupServer *server, SoupServerMessage *msg, const char *path,
+			    GHashTable *query, gpointer user_data);
 
 /* ---- answers (api-util.c) ------------------------------------------------ */
 
@@ -67,11 +104,17 @@ void cav_api_respond_error(SoupServerMessage *msg, const GError *error);
 void cav_api_respond_bad(SoupServerMessage *msg, const char *zh, const char *fmt, ...)
 	G_GNUC_PRINTF(3, 4);
 void cav_api_respond_not_found(SoupServerMessage *msg);
+/* Any status with a bilingual error body. */
+void cav_api_respond_status(SoupServerMessage *msg, guint status, const char *code,
+			    const char *en, const char *zh);
 
 /* ---- requests (api-util.c) ----------------------------------------------- */
 
-/* The caller's name for audit rows (X-Cav-Actor, else "local"). */
-const char *cav_api_actor(SoupServerMessage *msg);
+/* The bearer token of a request: "Authorization: Bearer T", or for a
+ * WebSocket handshake the offered subprotocol "cav.token.T". (transfer none) */
+const char *cav_api_token(SoupServerMessage *msg);
+/* The peer's address, for session rows. (transfer full) */
+char *cav_api_peer(SoupServerMessage *msg);
 /* The body as a JSON object whose members are all in @allowed; an empty
  * body is an empty object. Otherwise answers 400 and returns NULL. */
 JsonObject *cav_api_read_body(SoupServerMessage *msg, const char *const *allowed);
@@ -80,5 +123,9 @@ gboolean cav_api_get_string(SoupServerMessage *msg, JsonObject *o, const char *n
 			    const char **out);
 gboolean cav_api_get_bool(SoupServerMessage *msg, JsonObject *o, const char *name,
 			  gboolean *out);
+/* Optional query parameter in [@min, @max]: absent leaves *out; otherwise
+ * answers 400 and returns FALSE. */
+gboolean cav_api_query_int(CavApiRequest *req, const char *name, gint64 min, gint64 max,
+			   gint64 *out);
 /* A required positive integer member; otherwise answers 400, FALSE. */
 gboolean cav_api_get_id(SoupServerMessage *msg, JsonObject *o, const char *name, gint64 *out);

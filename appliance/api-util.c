@@ -15,6 +15,8 @@ cav_api_respond_json(SoupServerMessage *msg, guint status, JsonBuilder *b)
 	char *data = cav_json_to_string(b, &len);
 
 	soup_server_message_set_status(msg, status, NULL);
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+				     "Cache-Control", "no-store");
 	soup_server_message_set_response(msg, "application/json; charset=utf-8", SOUP_MEMORY_TAKE,
 					 data, len);
 }
@@ -36,6 +38,40 @@ static const struct {
 	{ CAV_ROOM_ERROR_INTERNAL, 500, "internal" },
 };
 
+static const struct {
+	CavUsersError code;
+	guint status;
+	const char *name;
+} users_map[] = {
+	{ CAV_USERS_ERROR_BAD_CREDENTIALS, 401, "bad-credentials" },
+	{ CAV_USERS_ERROR_LOCKED, 429, "locked" },
+	{ CAV_USERS_ERROR_INVALID, 400, "bad-request" },
+	{ CAV_USERS_ERROR_NOT_FOUND, 404, "not-found" },
+	{ CAV_USERS_ERROR_EXISTS, 409, "user-exists" },
+	{ CAV_USERS_ERROR_LAST_ADMIN, 409, "last-admin" },
+	{ CAV_USERS_ERROR_INTERNAL, 500, "internal" },
+};
+
+void
+cav_api_respond_status(SoupServerMessage *msg, guint status, const char *code, const char *en,
+		       const char *zh)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "error");
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "code");
+	json_builder_add_string_value(b, code);
+	json_builder_set_member_name(b, "message");
+	json_builder_add_string_value(b, en);
+	json_builder_set_member_name(b, "message_zh");
+	json_builder_add_string_value(b, zh);
+	json_builder_end_object(b);
+	json_builder_end_object(b);
+	cav_api_respond_json(msg, status, b);
+}
+
 void
 cav_api_respond_error(SoupServerMessage *msg, const GError *error)
 {
@@ -49,6 +85,12 @@ cav_api_respond_error(SoupServerMessage *msg, const GError *error)
 		if (error_map[i].code == (CavRoomError)error->code) {
 			status = error_map[i].status;
 			name = error_map[i].name;
+		}
+	}
+	for (guint i = 0; error->domain == CAV_USERS_ERROR && i < G_N_ELEMENTS(users_map); i++) {
+		if (users_map[i].code == (CavUsersError)error->code) {
+			status = users_map[i].status;
+			name = users_map[i].name;
 		}
 	}
 	if (status >= 500)
@@ -97,14 +139,34 @@ cav_api_respond_not_found(SoupServerMessage *msg)
 /* ---- requests ------------------------------------------------------------ */
 
 const char *
-cav_api_actor(SoupServerMessage *msg)
+cav_api_token(SoupServerMessage *msg)
 {
-	const char *a = soup_message_headers_get_one(soup_server_message_get_request_headers(msg),
-						     "X-Cav-Actor");
+	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+	const char *auth = soup_message_headers_get_one(h, "Authorization");
+	const char *protocols;
+	const char *p;
 
-	if (a == NULL || a[0] == '\0' || strlen(a) > 100 || !g_utf8_validate(a, -1, NULL))
-		return "local";
-	return a;
+	if (auth != NULL && g_ascii_strncasecmp(auth, "Bearer ", 7) == 0)
+		return auth + 7;
+	/* Browsers cannot set headers on a WebSocket; the token rides in the
+	 * subprotocol list instead ("cav.v1, cav.token.T"). The returned
+	 * pointer ends at the token: cav_users_authenticate() checks length. */
+	protocols = soup_message_headers_get_one(h, "Sec-WebSocket-Protocol");
+	if (protocols != NULL && (p = strstr(protocols, "cav.token.")) != NULL)
+		return p + strlen("cav.token.");
+	return NULL;
+}
+
+char *
+cav_api_peer(SoupServerMessage *msg)
+{
+	GSocketAddress *addr = soup_server_message_get_remote_address(msg);
+	GInetAddress *inet;
+
+	if (addr == NULL || !G_IS_INET_SOCKET_ADDRESS(addr))
+		return NULL;
+	inet = g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(addr));
+	return g_inet_address_to_string(inet);
 }
 
 /* The request body as a JSON object whose members are all in @allowed
@@ -189,5 +251,24 @@ cav_api_get_id(SoupServerMessage *msg, JsonObject *o, const char *name, gint64 *
 		return FALSE;
 	}
 	*out = json_node_get_int(n);
+	return TRUE;
+}
+
+gboolean
+cav_api_query_int(CavApiRequest *req, const char *name, gint64 min, gint64 max, gint64 *out)
+{
+	const char *text = req->query != NULL ? g_hash_table_lookup(req->query, name) : NULL;
+	gint64 v = 0;
+
+	if (text == NULL)
+		return TRUE;
+	if (!g_ascii_string_to_signed(text, 10, min, max, &v, NULL)) {
+		cav_api_respond_bad(req->msg, "查询参数超出范围。",
+				    "Query parameter “%s” must be a whole number from %" G_GINT64_FORMAT
+				    " to %" G_GINT64_FORMAT ".",
+				    name, min, max);
+		return FALSE;
+	}
+	*out = v;
 	return TRUE;
 }

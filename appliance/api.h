@@ -9,7 +9,9 @@
 #pragma once
 
 #include <glib.h>
+#include <stdio.h>
 #include "room.h"
+#include "users.h"
 
 G_BEGIN_DECLS
 
@@ -23,5 +25,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CavApi, cav_api_free)
 
 /* "http://127.0.0.1:8780" (transfer none) */
 const char *cav_api_url(CavApi *api);
+/* The panel's address (panel_listen), or NULL. (transfer none) */
+const char *cav_api_panel_url(CavApi *api);
+/* The accounts the API checks. (transfer none) */
+CavUsers *cav_api_users(CavApi *api);
+
+/* Prints every route as "METHOD /api/v1/pattern roles" (roles comma-
+ * separated, or "public"), one a line: courtavd --list-routes, for tests
+ * that must cover every endpoint. */
+void cav_api_print_routes(FILE *out);
 
 G_END_DECLS

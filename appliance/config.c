@@ -28,7 +28,14 @@ static const KeySpec daemon_keys[] = {
 	{ "room", KEY_STRING, 0, 0 },      { "room_name", KEY_STRING, 0, 0 },
 	{ "court", KEY_STRING, 0, 0 },     { "state_dir", KEY_STRING, 0, 0 },
 	{ "media_dir", KEY_STRING, 0, 0 }, { "listen", KEY_STRING, 0, 0 },
-	{ "sig_alg", KEY_STRING, 0, 0 },   { NULL, 0, 0, 0 },
+	{ "sig_alg", KEY_STRING, 0, 0 },
+	{ "panel_listen", KEY_STRING, 0, 0 },
+	{ "tls_certificate", KEY_STRING, 0, 0 },
+	{ "tls_key", KEY_STRING, 0, 0 },
+	{ "ui_dir", KEY_STRING, 0, 0 },
+	{ "session_minutes", KEY_UINT, 1, 10080 },
+	{ "lockout_seconds", KEY_UINT, 1, 86400 },
+	{ NULL, 0, 0, 0 },
 };
 
 static const KeySpec recording_keys[] = {
@@ -272,32 +279,62 @@ valid_id(const char *s, gsize max)
 }
 
 static gboolean
-parse_listen(CavConfig *c, const LineMap *map, const char *text, GError **error)
+parse_listen(const char *key, char **host, guint *out_port, const LineMap *map, const char *text,
+	     GError **error)
 {
 	const char *colon = strrchr(text, ':');
 	char *end = NULL;
 	guint64 port;
 
 	if (colon == NULL || colon == text)
-		return fail(error, CAV_CONFIG_ERROR_VALUE, map, "courtavd", "listen",
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, "courtavd", key,
 			    "“%s” is not ADDRESS:PORT (e.g. 127.0.0.1:8780)", text);
 	port = g_ascii_strtoull(colon + 1, &end, 10);
 	/* Port 0 picks a free port (tests); the daemon prints the one it got. */
 	if (*end != '\0' || colon[1] == '\0' || port > 65535)
-		return fail(error, CAV_CONFIG_ERROR_VALUE, map, "courtavd", "listen",
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, "courtavd", key,
 			    "port in “%s” must be 0–65535", text);
-	g_free(c->listen_host);
-	c->listen_host = g_strndup(text, colon - text);
-	if (c->listen_host[0] == '[') { /* [::1]:8780 */
-		char *h = g_strndup(c->listen_host + 1, strlen(c->listen_host) - 2);
-		g_free(c->listen_host);
-		c->listen_host = h;
+	g_free(*host);
+	*host = g_strndup(text, colon - text);
+	if ((*host)[0] == '[') { /* [::1]:8780 */
+		char *h = g_strndup(*host + 1, strlen(*host) - 2);
+		g_free(*host);
+		*host = h;
 	}
-	if (!g_hostname_is_ip_address(c->listen_host))
-		return fail(error, CAV_CONFIG_ERROR_VALUE, map, "courtavd", "listen",
-			    "“%s” is not an IP address", c->listen_host);
-	c->listen_port = (guint)port;
+	if (!g_hostname_is_ip_address(*host))
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, "courtavd", key,
+			    "“%s” is not an IP address", *host);
+	*out_port = (guint)port;
 	return TRUE;
+}
+
+/* The panel address, TLS files, UI folder and login limits (issue 4). */
+static gboolean
+load_panel(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
+{
+	const char *g = "courtavd";
+	g_autofree char *panel = get_string(kf, g, "panel_listen", NULL);
+
+	if (panel != NULL && !parse_listen("panel_listen", &c->panel_host, &c->panel_port, map,
+					   panel, error))
+		return FALSE;
+	c->tls_certificate = get_string(kf, g, "tls_certificate", NULL);
+	c->tls_key = get_string(kf, g, "tls_key", NULL);
+	if ((c->tls_certificate == NULL) != (c->tls_key == NULL))
+		return fail(error, CAV_CONFIG_ERROR_MISSING, map, g,
+			    c->tls_key ? "tls_key" : "tls_certificate",
+			    "tls_certificate and tls_key go together");
+	if (c->tls_certificate != NULL && panel == NULL)
+		return fail(error, CAV_CONFIG_ERROR_MISSING, map, g, "tls_certificate",
+			    "TLS applies to panel_listen, which is not set");
+	c->ui_dir = get_string(kf, g, "ui_dir", CAV_UI_DIR);
+	if (!g_path_is_absolute(c->ui_dir))
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, g, "ui_dir",
+			    "must be an absolute path");
+	c->session_minutes = 12 * 60;
+	c->lockout_seconds = 300;
+	return get_uint(kf, map, g, daemon_keys, "session_minutes", &c->session_minutes, error) &&
+	       get_uint(kf, map, g, daemon_keys, "lockout_seconds", &c->lockout_seconds, error);
 }
 
 static gboolean
@@ -332,7 +369,8 @@ load_daemon(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 		return fail(error, CAV_CONFIG_ERROR_VALUE, map, g, "media_dir",
 			    "must be an absolute path");
 	listen = get_string(kf, g, "listen", "127.0.0.1:8780");
-	if (!parse_listen(c, map, listen, error))
+	if (!parse_listen("listen", &c->listen_host, &c->listen_port, map, listen, error) ||
+	    !load_panel(c, kf, map, error))
 		return FALSE;
 	c->sig_alg = get_string(kf, g, "sig_alg", "ed25519");
 	if (g_strcmp0(c->sig_alg, "ed25519") != 0)
@@ -572,6 +610,10 @@ cav_config_free(CavConfig *c)
 	g_free(c->media_dir);
 	g_free(c->listen_host);
 	g_free(c->sig_alg);
+	g_free(c->panel_host);
+	g_free(c->tls_certificate);
+	g_free(c->tls_key);
+	g_free(c->ui_dir);
 	g_free(c->x264_preset);
 	g_free(c->layout);
 	g_free(c->overlay_text);

@@ -37,6 +37,15 @@ typedef struct {
 	char *listen_host; /* API address (owned) */
 	guint listen_port;
 	char *sig_alg;     /* "ed25519" (owned) */
+	/* The touch panel's address, besides the loopback `listen` (issue 4):
+	 * HTTPS when tls_certificate/tls_key are set. (owned, nullable) */
+	char *panel_host;
+	guint panel_port;
+	char *tls_certificate; /* PEM path (owned, nullable) */
+	char *tls_key;         /* PEM path (owned, nullable) */
+	char *ui_dir;          /* the web UI's files (ui/ of the source tree or installed) (owned) */
+	guint session_minutes; /* how long a login lasts */
+	guint lockout_seconds; /* cool-down after 5 wrong secrets */
 
 	CavRecordFormat format; /* [recording]; format.x264_preset points into x264_preset */
 	char *x264_preset;      /* (owned) */

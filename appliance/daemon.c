@@ -14,9 +14,12 @@
 #include "notify.h"
 #include "room.h"
 #include "store.h"
+#include "store-users.h"
+#include "users.h"
 #include "common/fsutil.h"
 #include "common/signer.h"
 
+#include <errno.h>
 #include <glib-unix.h>
 #include <gst/gst.h>
 #include <string.h>
@@ -136,6 +139,13 @@ cav_daemon_run(const CavConfig *c)
 	cav_notify_watchdog_start();
 	g_printerr("courtavd %s: room %s (%s), API at %s/api/v1, media in %s\n", CAV_VERSION,
 		   c->room_id, c->room_name, cav_api_url(api), c->media_dir);
+	g_printerr("courtavd: touch panel at %s/panel/ (files from %s)\n",
+		   cav_api_panel_url(api) ? cav_api_panel_url(api) : cav_api_url(api), c->ui_dir);
+	if (cav_store_user_count(store, NULL) == 0)
+		g_printerr("courtavd: no user accounts yet: create the first admin with\n"
+			   "  courtavd --config %s --add-user NAME --role admin --secret-kind "
+			   "password  (secret on standard input)\n",
+			   c->path);
 	cav_notify_ready("serving");
 	g_main_loop_run(d.loop);
 
@@ -145,5 +155,47 @@ cav_daemon_run(const CavConfig *c)
 	g_clear_pointer(&api, cav_api_free);
 	g_clear_pointer(&room, cav_room_free);
 	g_main_loop_unref(d.loop);
+	return 0;
+}
+
+int
+cav_daemon_add_user(const CavConfig *c, const char *name, const char *role,
+		    const char *secret_kind)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *db_path = g_build_filename(c->state_dir, "courtav.db", NULL);
+	g_autoptr(CavStore) store = NULL;
+	g_autoptr(CavSigner) signer = NULL;
+	g_autoptr(CavUsers) users = NULL;
+	g_autofree char *hash = NULL;
+	g_autofree char *actor = g_strdup_printf("courtavd-cli:%s", g_get_user_name());
+	char line[300];
+	gsize n;
+
+	if (g_mkdir_with_parents(c->state_dir, 0750) != 0) {
+		g_printerr("courtavd: cannot create state folder %s: %s\n", c->state_dir,
+			   g_strerror(errno));
+		return 1;
+	}
+	if (fgets(line, sizeof line, stdin) == NULL) {
+		g_printerr("courtavd: --add-user reads the PIN or password from standard input\n");
+		return 2;
+	}
+	n = strlen(line);
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	store = cav_store_open(db_path, &error);
+	if (store == NULL)
+		return fail("database", error);
+	signer = load_device_key(c, &error);
+	if (signer == NULL)
+		return fail("device key", error);
+	users = cav_users_new(store, signer, 0, 0);
+	hash = cav_users_hash_secret_sync(users, secret_kind, line, &error);
+	explicit_bzero(line, sizeof line);
+	if (hash == NULL || cav_users_add(users, name, NULL, role, secret_kind, hash, actor,
+					  &error) == 0)
+		return fail("adding the user", error);
+	g_printerr("courtavd: user %s (%s) added\n", name, role);
 	return 0;
 }

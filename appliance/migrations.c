@@ -132,6 +132,30 @@ static const char *const migrations[] = {
 	"CREATE TABLE settings ("
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL);",
+
+	/* 2: user accounts and login sessions (issue 4, users.c). Secrets are
+	 * stored only as a slow KDF hash ("scrypt$N$r$p$salt$hash"), session
+	 * tokens only as their SHA-256: a copy of the database logs nobody in. */
+	"CREATE TABLE users ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 32),"
+	"  display_name TEXT,"
+	"  role TEXT NOT NULL CHECK (role IN ('clerk','judge','technician','admin')),"
+	"  secret_kind TEXT NOT NULL CHECK (secret_kind IN ('pin','password')),"
+	"  secret_hash TEXT NOT NULL,"
+	"  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),"
+	"  failed_logins INTEGER NOT NULL DEFAULT 0 CHECK (failed_logins >= 0),"
+	"  locked_until_us INTEGER,"
+	"  created_us INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL);"
+
+	"CREATE TABLE sessions ("
+	"  token_sha256 TEXT PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  created_us INTEGER NOT NULL,"
+	"  expires_us INTEGER NOT NULL CHECK (expires_us > created_us),"
+	"  client TEXT);"
+	"CREATE INDEX sessions_by_user ON sessions(user_id);",
 };
 
 guint

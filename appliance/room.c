@@ -14,6 +14,7 @@
 #include "errors.h"
 #include "lifecycle.h"
 #include "audit.h"
+#include "store-users.h"
 #include "common/fsutil.h"
 #include "common/timefmt.h"
 
@@ -416,6 +417,7 @@ cav_room_start_recorder(CavRoom *room, const CavHearingRow *h, GError **error)
 	g_autoptr(GHashTable) first_seq = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autoptr(CavCaseRow) kase = cav_store_case_get(room->store, h->case_id, NULL);
 	g_autofree char *overlay = NULL;
+	g_autofree char *stored_layout = NULL;
 	CavRecorderPlan plan = { 0 };
 	g_autoptr(CavRecorder) rec = NULL;
 	g_autoptr(GError) local = NULL;
@@ -438,7 +440,9 @@ cav_room_start_recorder(CavRoom *room, const CavHearingRow *h, GError **error)
 	plan.media_dir = h->media_dir;
 	plan.name_prefix = h->name_prefix;
 	plan.first_seq = first_seq;
-	plan.layout = c->layout;
+	/* The layout chosen on the panel (api-room.c), else the config's. */
+	stored_layout = cav_store_setting_get(room->store, "layout");
+	plan.layout = stored_layout != NULL ? stored_layout : c->layout;
 	plan.overlay_text = c->overlay_text ? c->overlay_text : overlay;
 	rec = cav_recorder_new(&plan, &recorder_callbacks, room, &local);
 	if (rec == NULL)
