@@ -17,6 +17,7 @@ struct CavCtlClient {
 	SoupSession *session; /* owned */
 	char *base_url;       /* no trailing slash (owned) */
 	char *actor;          /* X-Cav-Actor (owned) */
+	char *token;          /* bearer token (owned, nullable) */
 };
 
 char *
@@ -89,6 +90,7 @@ cav_ctl_client_free(CavCtlClient *client)
 	g_clear_object(&client->session);
 	g_free(client->base_url);
 	g_free(client->actor);
+	g_free(client->token);
 	g_free(client);
 }
 
@@ -96,6 +98,13 @@ const char *
 cav_ctl_client_url(const CavCtlClient *client)
 {
 	return client->base_url;
+}
+
+void
+cav_ctl_client_set_token(CavCtlClient *client, const char *token)
+{
+	g_free(client->token);
+	client->token = g_strdup(token);
 }
 
 void
@@ -118,6 +127,11 @@ new_message(CavCtlClient *client, const char *method, const char *path, GError *
 	}
 	headers = soup_message_get_request_headers(msg);
 	soup_message_headers_replace(headers, "X-Cav-Actor", client->actor);
+	if (client->token != NULL) {
+		g_autofree char *auth = g_strdup_printf("Bearer %s", client->token);
+
+		soup_message_headers_replace(headers, "Authorization", auth);
+	}
 	return msg;
 }
 

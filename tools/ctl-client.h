@@ -1,8 +1,10 @@
 /* ctl-client.h — courtavctl's blocking HTTP+JSON client for the courtavd API
  * (docs/API.md).
  *
- * Synchronous libsoup 3 on the CLI's only thread. Every request names its
- * caller in X-Cav-Actor, never goes through a proxy (the API is loopback
+ * Synchronous libsoup 3 on the CLI's only thread. Every request carries the
+ * login's bearer token (courtavctl login) and names its caller in
+ * X-Cav-Actor (informative only: audit rows name the user), never goes
+ * through a proxy (the API is loopback
  * only) and has a timeout, so a wedged daemon cannot hang a script. Failures
  * come back as CAV_CTL_ERROR: UNREACHABLE when nothing answers, TIMEOUT, API
  * (with the daemon's English and Chinese messages) or PROTOCOL.
@@ -32,6 +34,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CavCtlClient, cav_ctl_client_free)
 const char *cav_ctl_client_url(const CavCtlClient *client);
 /* Timeout of the following requests, in seconds. */
 void cav_ctl_client_set_timeout(CavCtlClient *client, guint seconds);
+/* The bearer token sent with every following request (nullable: none). */
+void cav_ctl_client_set_token(CavCtlClient *client, const char *token);
 
 /* Sends @method @path (e.g. "/api/v1/cases") with @body (nullable; an
  * object, sent as JSON) and returns the 2xx answer, whose root is a JSON

@@ -17,6 +17,19 @@
 	"A paused hearing records nothing until it is resumed."
 
 static const CavCtlCommand commands[] = {
+	{"login", "", "Log in (--user NAME; the PIN or password is read from standard input)",
+	 "The token is saved in $XDG_CONFIG_HOME/courtav/token (~/.config/courtav/token),\n"
+	 "readable only by you, for this API address; --print-token prints it instead\n"
+	 "(for $" CAV_CTL_TOKEN_ENV "). Five wrong secrets in a row lock the account for a while.",
+	 0, 0, FALSE, cav_ctl_cmd_login},
+	{"logout", "", "End the saved login's session and forget its token", NULL, 0, 0, FALSE,
+	 cav_ctl_cmd_logout},
+	{"whoami", "", "Show the logged-in user", NULL, 0, 0, FALSE, cav_ctl_cmd_whoami},
+	{"user add", "NAME", "Add a user (admin; --role is required, secret from standard input)",
+	 "Roles: clerk, judge, technician, admin. A PIN is 4-12 digits; with --password\n"
+	 "the secret is a password of 8-128 characters.",
+	 1, 1, FALSE, cav_ctl_cmd_user_add},
+	{"user list", "", "List user accounts (admin)", NULL, 0, 0, FALSE, cav_ctl_cmd_user_list},
 	{"status", "", "Show the room, its open hearing, disk and alarms", NULL, 0, 0, FALSE,
 	 cav_ctl_cmd_status},
 	{"case create", "", "Create a case (--number and --title are required)",

@@ -136,6 +136,11 @@ cav_ctl_get_client(CavCtl *ctl, GError **error)
 		url = CAV_CTL_DEFAULT_API;
 	actor = cav_ctl_actor();
 	ctl->client = cav_ctl_client_new(url, actor, error);
+	if (ctl->client != NULL) {
+		g_autofree char *token = cav_ctl_token_load(cav_ctl_client_url(ctl->client));
+
+		cav_ctl_client_set_token(ctl->client, token);
+	}
 	return ctl->client;
 }
 

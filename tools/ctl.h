@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 
 #define CAV_CTL_DEFAULT_API "http://127.0.0.1:8780"
 #define CAV_CTL_API_ENV "COURTAV_API"
+/* A bearer token in the environment wins over the saved login. */
+#define CAV_CTL_TOKEN_ENV "COURTAV_TOKEN"
 /* Where courtavd keeps its database and exports its public key. */
 #define CAV_CTL_DEFAULT_STATE_DIR "/var/lib/courtavd"
 #define CAV_CTL_DB_NAME "courtav.db"
@@ -151,6 +153,17 @@ int cav_ctl_cmd_status(CavCtl *ctl, int argc, char **argv, GError **error);
 int cav_ctl_cmd_events(CavCtl *ctl, int argc, char **argv, GError **error);
 int cav_ctl_cmd_export_manifest(CavCtl *ctl, int argc, char **argv, GError **error);
 int cav_ctl_cmd_export_public_key(CavCtl *ctl, int argc, char **argv, GError **error);
+
+/* Handlers and helpers (ctl-auth.c): login, logout, user accounts. */
+int cav_ctl_cmd_login(CavCtl *ctl, int argc, char **argv, GError **error);
+int cav_ctl_cmd_logout(CavCtl *ctl, int argc, char **argv, GError **error);
+int cav_ctl_cmd_whoami(CavCtl *ctl, int argc, char **argv, GError **error);
+int cav_ctl_cmd_user_add(CavCtl *ctl, int argc, char **argv, GError **error);
+int cav_ctl_cmd_user_list(CavCtl *ctl, int argc, char **argv, GError **error);
+/* The token for @api_url: $COURTAV_TOKEN, else the one `courtavctl login`
+ * saved for that address in $XDG_CONFIG_HOME/courtav/token. (transfer full,
+ * nullable) */
+char *cav_ctl_token_load(const char *api_url);
 
 /* Handlers (ctl-offline.c): no daemon involved. */
 int cav_ctl_cmd_verify(CavCtl *ctl, int argc, char **argv, GError **error);

@@ -53,7 +53,7 @@ ctl_expect_fail 'No hearing' mark 99 '开庭'
 [ "$(audit_rows)" -le "$((before + 2))" ] || fail "refused requests wrote audit rows" # segment closes may add rows
 
 # Malformed bodies straight at the API (courtavctl never sends these).
-api_status() { curl -s -o "$CAV_DIR/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' --data "$2" "$COURTAV_API/api/v1/$1"; }
+api_status() { curl -s -o "$CAV_DIR/body" -w '%{http_code}' -X POST -H "Authorization: Bearer $COURTAV_TOKEN" -H 'Content-Type: application/json' --data "$2" "$COURTAV_API/api/v1/$1"; }
 if command -v curl >/dev/null; then
 	[ "$(api_status cases '{"number":')" = 400 ] || fail "truncated JSON not refused"
 	[ "$(api_status cases '[1,2]')" = 400 ] || fail "a JSON array not refused"
@@ -64,7 +64,7 @@ if command -v curl >/dev/null; then
 	grep -q '法定' "$CAV_DIR/body" || fail "the reason error has no Chinese text"
 	[ "$(api_status hearings '{"case_id":-1}')" = 400 ] || fail "a negative id not refused"
 	head -c 70000 /dev/zero | tr '\0' 'a' >"$CAV_DIR/big"
-	[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @"$CAV_DIR/big" "$COURTAV_API/api/v1/cases")" = 400 ] || fail "an oversized body not refused"
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $COURTAV_TOKEN" --data-binary @"$CAV_DIR/big" "$COURTAV_API/api/v1/cases")" = 413 ] || fail "an oversized body not refused"
 	[ "$(sql 'SELECT count(*) FROM cases')" = 1 ] || fail "a malformed request stored a case"
 fi
 

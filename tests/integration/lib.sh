@@ -100,8 +100,32 @@ cav_cleanup() {
 	fi
 }
 
-# cav_start: runs courtavd in the background and waits for its API.
+# Test accounts (created before the first start with courtavd --add-user):
+# the clerk runs hearings through courtavctl, the admin manages users.
+CAV_CLERK=t-clerk
+CAV_CLERK_PIN=246810
+CAV_ADMIN=t-admin
+CAV_ADMIN_PASSWORD=admin-secret-1
+
+# cav_users: creates the test accounts once per state folder.
+cav_users() {
+	[ -f "$CAV_DIR/.users" ] && return 0
+	echo "$CAV_CLERK_PIN" | "$COURTAVD" --config "$CAV_INI" --add-user "$CAV_CLERK" --role clerk \
+		>>"$CAV_LOG" 2>&1 || fail "cannot add the test clerk"
+	echo "$CAV_ADMIN_PASSWORD" | "$COURTAVD" --config "$CAV_INI" --add-user "$CAV_ADMIN" \
+		--role admin --secret-kind password >>"$CAV_LOG" 2>&1 || fail "cannot add the test admin"
+	touch "$CAV_DIR/.users"
+}
+
+# cav_login USER SECRET: prints a bearer token.
+cav_login() {
+	echo "$2" | "$CTL_BIN" login --user "$1" --print-token || fail "login as $1 failed"
+}
+
+# cav_start: runs courtavd in the background, waits for its API and logs
+# courtavctl in as the test clerk ($COURTAV_TOKEN).
 cav_start() {
+	cav_users
 	: >>"$CAV_LOG"
 	local before
 	before=$(wc -l <"$CAV_LOG")
@@ -112,6 +136,9 @@ cav_start() {
 		url=$(tail -n +"$((before + 1))" "$CAV_LOG" | sed -n 's|.*API at \(http://[0-9.:]*\)/api/v1.*|\1|p' | tail -n 1)
 		if [ -n "$url" ]; then
 			export COURTAV_API=$url
+			unset COURTAV_TOKEN
+			COURTAV_TOKEN=$(cav_login "$CAV_CLERK" "$CAV_CLERK_PIN")
+			export COURTAV_TOKEN
 			return 0
 		fi
 		kill -0 "$CAV_PID" 2>/dev/null || fail "courtavd exited during start"
