@@ -13,12 +13,24 @@ fi
 ninja -C build >/dev/null
 
 mkdir -p _demo
-sed -e "s|^state_dir = .*|state_dir = $top/_demo|" config/courtavd.example.ini > _demo/courtavd.ini
+sed -e "s|^state_dir = .*|state_dir = $top/_demo|" \
+    -e "s|^# ui_dir = .*|ui_dir = $top/ui|" config/courtavd.example.ini > _demo/courtavd.ini
 build/appliance/courtavd --check-config _demo/courtavd.ini
+# Demo accounts, made once: a clerk with a PIN for the panel, an admin.
+if [ ! -f _demo/.demo-users ]; then
+  echo 246810 | build/appliance/courtavd -c _demo/courtavd.ini --add-user demo-clerk --role clerk
+  echo demo-admin-1 | build/appliance/courtavd -c _demo/courtavd.ini --add-user demo-admin \
+    --role admin --secret-kind password
+  touch _demo/.demo-users
+fi
 cat <<MSG
 
 courtavd is starting (room 101, 3 test cameras, 2 test microphones).
+Touch panel:  http://127.0.0.1:8780/panel/   user demo-clerk, PIN 246810
+Status page:  http://127.0.0.1:8780/panel/status.html
+Admin:        demo-admin, password demo-admin-1 (change it: PATCH /api/v1/users/2)
 Try, in another terminal:
+  echo 246810 | build/tools/courtavctl login --user demo-clerk
   build/tools/courtavctl status
   build/tools/courtavctl case create --number '（2026）兵0101刑初12号' --title '张某盗窃案'
   build/tools/courtavctl hearing open 1

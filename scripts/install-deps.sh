@@ -15,6 +15,8 @@ packages=(
   fonts-noto-cjk
   # test and bench: probes, database shell, reference encoder
   gstreamer1.0-plugins-base-apps ffmpeg sqlite3 curl util-linux procps
+  # browser tests of the web UI (tests/e2e): Chromium driven by playwright-core
+  chromium nodejs npm
 )
 
 missing=()

@@ -2,7 +2,7 @@
 # The whole test suite: installs what is missing, builds with the address and
 # undefined-behaviour sanitizers, runs every suite, and ends with one line
 # "N passed, N failed".
-#   scripts/test.sh                 unit + integration + fuzz (corpus replay)
+#   scripts/test.sh                 unit + integration + fuzz (corpus replay) + e2e (browser)
 #   CAV_SUITES="unit" scripts/test.sh   only the named suites
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +15,7 @@ if [ ! -f "$builddir/build.ninja" ]; then
 fi
 ninja -C "$builddir" || exit 1
 
-suites=${CAV_SUITES:-unit integration fuzz}
+suites=${CAV_SUITES:-unit integration fuzz e2e}
 args=()
 for s in $suites; do args+=(--suite "$s"); done
 meson test -C "$builddir" --print-errorlogs --num-processes 2 "${args[@]}"
