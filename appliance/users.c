@@ -303,7 +303,7 @@ on_login_kdf(GObject *source, GAsyncResult *result, gpointer user_data)
 			goto internal;
 		}
 		if (lock) {
-			g_warning("account %s locked after %u wrong secrets", row->name, failed);
+			g_message("account %s locked after %u wrong secrets", row->name, failed);
 			set_locked(&error, now + u->lockout_us, now);
 		} else {
 			set_bad_credentials(&error);
