@@ -46,8 +46,8 @@ grid(guint cols, guint rows, guint n, guint width, guint height, CavPane *panes)
 }
 
 gboolean
-cav_program_layout(const char *layout, guint n_cameras, guint width, guint height,
-		   CavPane *panes, GError **error)
+cav_program_layout(const char *layout, guint n_cameras, guint width, guint height, CavPane *panes,
+		   GError **error)
 {
 	guint cols, rows, max;
 
@@ -64,7 +64,8 @@ cav_program_layout(const char *layout, guint n_cameras, guint width, guint heigh
 		max = 2;
 	} else {
 		g_set_error(error, CAV_RECORDER_ERROR, CAV_RECORDER_ERROR_BUILD,
-			    "Unknown program layout \"%s\" (use auto, 2x2 or side-by-side)", layout);
+			    "Unknown program layout \"%s\" (use auto, 2x2 or side-by-side)",
+			    layout);
 		return FALSE;
 	}
 	if (n_cameras == 0 || n_cameras > max) {
@@ -137,8 +138,8 @@ on_overlay_input(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 	if (buf == NULL || !GST_BUFFER_PTS_IS_VALID(buf) ||
 	    probe->segment.format != GST_FORMAT_TIME)
 		return GST_PAD_PROBE_OK;
-	running = gst_segment_to_running_time(&probe->segment, GST_FORMAT_TIME,
-					      GST_BUFFER_PTS(buf));
+	running =
+		gst_segment_to_running_time(&probe->segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buf));
 	wall = cav_wall_clock_at(probe->clock, running);
 	second = wall / G_USEC_PER_SEC;
 	if (second != probe->shown_second) {
@@ -185,10 +186,10 @@ add_overlay(GstBin *bin, const CavProgramConfig *cfg, GError **error)
 static GstCaps *
 i420_caps(guint width, guint height, guint fps)
 {
-	GstCaps *caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420",
-					    "width", G_TYPE_INT, (int)width, "height", G_TYPE_INT,
-					    (int)height, "pixel-aspect-ratio", GST_TYPE_FRACTION,
-					    1, 1, NULL);
+	GstCaps *caps =
+		gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width",
+				    G_TYPE_INT, (int)width, "height", G_TYPE_INT, (int)height,
+				    "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
 
 	if (fps > 0)
 		gst_caps_set_simple(caps, "framerate", GST_TYPE_FRACTION, (int)fps, 1, NULL);

@@ -33,13 +33,13 @@ gboolean cav_program_layout(const char *layout, guint n_cameras, guint width, gu
 void cav_program_fit(const CavPane *pane, guint src_width, guint src_height, CavPane *out);
 
 typedef struct {
-	const char *layout;         /* (unowned) */
+	const char *layout; /* (unowned) */
 	guint width;
 	guint height;
 	guint fps;
-	const CavVideoFormat *camera;   /* size of every camera input (unowned) */
-	const char *overlay_text;   /* (unowned, nullable) */
-	const CavWallClock *clock;  /* (unowned) must outlive the pipeline's streaming */
+	const CavVideoFormat *camera; /* size of every camera input (unowned) */
+	const char *overlay_text;     /* (unowned, nullable) */
+	const CavWallClock *clock;    /* (unowned) must outlive the pipeline's streaming */
 } CavProgramConfig;
 
 /* A bin with sink pads "sink_0" .. "sink_<n-1>" (the cameras, raw I420, each

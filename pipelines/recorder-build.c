@@ -1,7 +1,8 @@
 /* recorder-build.c — checks a recording plan and assembles its pipeline.
  *
- *   camera ─ tee ─┬─ queue ─ h264 ─────────────┐ splitmuxsink <camera id>
- *                 └─ program bin (queue, scale, compositor, clock) ─ queue ─ h264 ─ splitmuxsink "program"
+ *   camera ─ tee ─┬─ queue ─ h264 ─ splitmuxsink <camera id>
+ *                 └─ program bin (queue, scale, compositor, clock)
+ *                        ─ queue ─ h264 ─ splitmuxsink "program"
  *   mic ─┐
  *   mic ─┴─ audio-mix bin (audiomixer, AAC) ─ tee ─┬─ queue ─ splitmuxsink "audio"
  *                                                  └─ queue ─ audio_0 of every video splitmuxsink
@@ -28,11 +29,11 @@
 
 typedef struct {
 	const CavRecorderPlan *plan;
-	CavRecordFormat format;     /* the plan's, with defaults filled in */
-	GPtrArray *cameras;         /* of CavSourceSpec (unowned specs) */
-	GPtrArray *mics;            /* of CavSourceSpec (unowned specs) */
-	CavTrackSink *program;      /* unowned: rec->tracks owns it */
-	CavTrackSink *audio;        /* unowned: rec->tracks owns it */
+	CavRecordFormat format; /* the plan's, with defaults filled in */
+	GPtrArray *cameras;     /* of CavSourceSpec (unowned specs) */
+	GPtrArray *mics;        /* of CavSourceSpec (unowned specs) */
+	CavTrackSink *program;  /* unowned: rec->tracks owns it */
+	CavTrackSink *audio;    /* unowned: rec->tracks owns it */
 } Build;
 
 static void
@@ -46,8 +47,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Build, build_clear)
 static gboolean
 bad_plan(GError **error, const char *what)
 {
-	g_set_error(error, CAV_RECORDER_ERROR, CAV_RECORDER_ERROR_BUILD, "Invalid recording plan: %s",
-		    what);
+	g_set_error(error, CAV_RECORDER_ERROR, CAV_RECORDER_ERROR_BUILD,
+		    "Invalid recording plan: %s", what);
 	return FALSE;
 }
 
@@ -182,8 +183,8 @@ add_encoded_branch(CavRecorder *rec, GstElement *upstream, const char *upstream_
 		   const char *name, GstElement *encoder, CavTrackSink *track, GError **error)
 {
 	g_autofree char *qname = g_strdup_printf("%s-queue", name);
-	GstElement *queue = cav_graph_add_queue(GST_BIN(rec->pipeline), qname, CAV_QUEUE_RAW_TIME,
-						error);
+	GstElement *queue =
+		cav_graph_add_queue(GST_BIN(rec->pipeline), qname, CAV_QUEUE_RAW_TIME, error);
 
 	if (queue == NULL) {
 		gst_object_unref(gst_object_ref_sink(encoder));
@@ -212,8 +213,7 @@ add_camera(CavRecorder *rec, const Build *b, guint i, GstElement *program, GErro
 		return FALSE;
 	enc = cav_encode_h264_new(enc_name, f->camera.fps, f->camera_kbps, f->keyframe_seconds,
 				  f->x264_preset, error);
-	if (enc == NULL ||
-	    !add_encoded_branch(rec, tee, "src_%u", spec->id, enc, track, error))
+	if (enc == NULL || !add_encoded_branch(rec, tee, "src_%u", spec->id, enc, track, error))
 		return FALSE;
 	/* The program bin's inputs start with their own queue. */
 	return cav_graph_link(tee, "src_%u", program, program_pad, error);
@@ -285,7 +285,7 @@ add_audio(CavRecorder *rec, Build *b, GError **error)
 gboolean
 cav_recorder_build(CavRecorder *rec, const CavRecorderPlan *plan, GError **error)
 {
-	g_auto(Build) b = { .plan = plan };
+	g_auto(Build) b = {.plan = plan};
 
 	g_return_val_if_fail(plan != NULL && plan->format != NULL, FALSE);
 	if (!check_names(plan, error) || !check_sources(&b, error) ||

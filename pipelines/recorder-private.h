@@ -58,8 +58,8 @@ gboolean cav_graph_set_nick(GstElement *element, const char *property, const cha
 			    GError **error);
 /* Exposes @element's static pad @pad on @bin as @ghost_name. */
 G_GNUC_WARN_UNUSED_RESULT
-gboolean cav_graph_ghost(GstBin *bin, GstElement *element, const char *pad,
-			 const char *ghost_name, GError **error);
+gboolean cav_graph_ghost(GstBin *bin, GstElement *element, const char *pad, const char *ghost_name,
+			 GError **error);
 
 /* --- The recorder object, shared by recorder.c and recorder-build.c --- */
 
@@ -75,21 +75,21 @@ typedef enum {
 /* Everything here is main-thread state; streaming threads see only the
  * immutable parts of the track sinks, the program's probe and the clock. */
 struct CavRecorder {
-	gint refs;                     /* main thread only; see recorder.c */
-	gboolean disposed;             /* cav_recorder_free() was called */
+	gint refs;         /* main thread only; see recorder.c */
+	gboolean disposed; /* cav_recorder_free() was called */
 	CavRecorderState state;
 	CavRecorderCallbacks callbacks;
-	gpointer user_data;            /* unowned */
-	GMainContext *context;         /* owned: where callbacks run */
-	GstElement *pipeline;          /* owned */
-	GstBus *bus;                   /* owned */
-	GSource *bus_source;           /* owned */
-	GSource *stop_source;          /* owned: drain timeout or deferred stopped, nullable */
-	GstClock *gst_clock;           /* owned: the pipeline clock we chose */
+	gpointer user_data;    /* unowned */
+	GMainContext *context; /* owned: where callbacks run */
+	GstElement *pipeline;  /* owned */
+	GstBus *bus;           /* owned */
+	GSource *bus_source;   /* owned */
+	GSource *stop_source;  /* owned: drain timeout or deferred stopped, nullable */
+	GstClock *gst_clock;   /* owned: the pipeline clock we chose */
 	GstClockTime base_time;
 	CavWallClock clock;
-	GPtrArray *tracks;             /* of CavTrackSink, in track order (owned) */
-	GPtrArray *track_names;        /* of char *, NULL-terminated (owned) */
+	GPtrArray *tracks;      /* of CavTrackSink, in track order (owned) */
+	GPtrArray *track_names; /* of char *, NULL-terminated (owned) */
 };
 
 /* recorder-build.c: checks @plan and fills rec->pipeline, rec->tracks and

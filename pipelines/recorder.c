@@ -35,7 +35,7 @@
 
 #define START_TIMEOUT (10 * GST_SECOND)
 
-G_DEFINE_QUARK(cav-recorder-error-quark, cav_recorder_error)
+G_DEFINE_QUARK(cav - recorder - error - quark, cav_recorder_error)
 
 static gboolean on_bus_message(GstBus *bus, GstMessage *msg, gpointer data);
 
@@ -44,7 +44,8 @@ cav_recorder_segment_path(const char *media_dir, const char *name_prefix, const 
 			  guint seq, gint64 wall_start_us)
 {
 	g_autofree char *stamp = cav_time_beijing_compact(wall_start_us);
-	g_autofree char *file = g_strdup_printf("%s_%s_%04u_%s.mp4", name_prefix, track, seq, stamp);
+	g_autofree char *file =
+		g_strdup_printf("%s_%s_%04u_%s.mp4", name_prefix, track, seq, stamp);
 
 	return g_build_filename(media_dir, track, file, NULL);
 }
@@ -81,11 +82,15 @@ clear_source(GSource **source)
 	g_clear_pointer(source, g_source_unref);
 }
 
+/* Unblocks the track sinks first; see cav_track_sink_unblock(). */
 static void
 pipeline_down(CavRecorder *rec)
 {
-	if (rec->pipeline != NULL)
-		gst_element_set_state(rec->pipeline, GST_STATE_NULL);
+	if (rec->pipeline == NULL || GST_STATE(rec->pipeline) == GST_STATE_NULL)
+		return;
+	for (guint i = 0; i < rec->tracks->len; i++)
+		cav_track_sink_unblock(g_ptr_array_index(rec->tracks, i));
+	gst_element_set_state(rec->pipeline, GST_STATE_NULL);
 }
 
 static void
@@ -253,8 +258,8 @@ on_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
 {
 	CavRecorder *rec = recorder_ref(data);
 
-	if (rec->disposed || (rec->state != CAV_RECORDER_STATE_RUNNING &&
-			      rec->state != CAV_RECORDER_STATE_STOPPING))
+	if (rec->disposed ||
+	    (rec->state != CAV_RECORDER_STATE_RUNNING && rec->state != CAV_RECORDER_STATE_STOPPING))
 		goto out;
 
 	switch (GST_MESSAGE_TYPE(msg)) {

@@ -78,7 +78,10 @@ typedef struct {
 typedef struct {
 	/* A new file was created and its first keyframe is being written. */
 	void (*segment_opened)(CavRecorder *rec, const CavSegmentEvent *ev, gpointer user_data);
-	/* A file was finalized and closed; it will never be written again. */
+	/* A file was finalized and closed; it will never be written again.
+	 * Also sent, before stopped or failed, for a file that was still open
+	 * when the pipeline had to be forced down (stop timeout, streaming
+	 * error): running_end is then the moment it went down. */
 	void (*segment_closed)(CavRecorder *rec, const CavSegmentEvent *ev, gpointer user_data);
 	/* After cav_recorder_stop(): every file is closed. The pipeline is down. */
 	void (*stopped)(CavRecorder *rec, gpointer user_data);

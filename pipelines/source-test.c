@@ -20,14 +20,14 @@
 
 #include <string.h>
 
-static const char *const test_param_keys[] = { "pattern", "freq", "volume", "wave", NULL };
-static const char *const video_only_keys[] = { "pattern", NULL };
-static const char *const audio_only_keys[] = { "freq", "volume", "wave", NULL };
+static const char *const test_param_keys[] = {"pattern", "freq", "volume", "wave", NULL};
+static const char *const video_only_keys[] = {"pattern", NULL};
+static const char *const audio_only_keys[] = {"freq", "volume", "wave", NULL};
 
 /* Patterns that move or differ clearly, and that x264 encodes at a sane
  * bitrate ("snow" is random noise and would dominate a CPU benchmark). */
-static const char *const default_patterns[] = { "smpte", "ball", "pinwheel", "spokes",
-						 "circular", "gamut", "bar", "zone-plate" };
+static const char *const default_patterns[] = {"smpte",    "ball",  "pinwheel", "spokes",
+					       "circular", "gamut", "bar",      "zone-plate"};
 
 #define TEST_DEFAULT_FREQ 440.0
 #define TEST_DEFAULT_VOLUME 0.3
@@ -86,8 +86,8 @@ enum_nicks(GEnumClass *klass)
 }
 
 static gboolean
-check_enum_param(const CavSourceSpec *spec, const char *key, const char *factory,
-		 const char *prop, GError **error)
+check_enum_param(const CavSourceSpec *spec, const char *key, const char *factory, const char *prop,
+		 GError **error)
 {
 	const char *value = g_hash_table_lookup(spec->params, key);
 	GEnumClass *klass;
@@ -124,8 +124,8 @@ get_double_param(const CavSourceSpec *spec, const char *key, double min, double 
 	}
 	d = g_ascii_strtod(value, &end);
 	if (end == value || *end != '\0' || !(d >= min && d <= max)) {
-		g_autofree char *why = g_strdup_printf("\"%s\" is not a number from %g to %g",
-						       value, min, max);
+		g_autofree char *why =
+			g_strdup_printf("\"%s\" is not a number from %g to %g", value, min, max);
 
 		return set_bad_param(error, spec, key, why);
 	}
@@ -172,7 +172,8 @@ default_pattern(const char *id)
 	while (i > 0 && g_ascii_isdigit(id[i - 1]))
 		i--;
 	if (i < len)
-		index = (guint)g_ascii_strtoull(id + i, NULL, 10) + G_N_ELEMENTS(default_patterns) - 1;
+		index = (guint)g_ascii_strtoull(id + i, NULL, 10) + G_N_ELEMENTS(default_patterns) -
+			1;
 	else
 		index = g_str_hash(id);
 	return default_patterns[index % G_N_ELEMENTS(default_patterns)];
@@ -241,8 +242,8 @@ create_video(const CavSourceSpec *spec, const CavVideoFormat *video, GError **er
 	label = add_element(GST_BIN(bin), filter, "textoverlay", spec, error);
 	if (label == NULL)
 		return NULL;
-	g_object_set(label, "text", spec->label ? spec->label : spec->id, "shaded-background",
-		     TRUE, NULL);
+	g_object_set(label, "text", spec->label ? spec->label : spec->id, "shaded-background", TRUE,
+		     NULL);
 	gst_util_set_object_arg(G_OBJECT(label), "halignment", "left");
 	gst_util_set_object_arg(G_OBJECT(label), "valignment", "top");
 
@@ -278,8 +279,8 @@ create_audio(const CavSourceSpec *spec, GError **error)
 	gst_util_set_object_arg(G_OBJECT(src), "wave", wave ? wave : "sine");
 
 	caps = gst_caps_new_simple("audio/x-raw", "format", G_TYPE_STRING, "S16LE", "layout",
-				   G_TYPE_STRING, "interleaved", "rate", G_TYPE_INT,
-				   CAV_AUDIO_RATE, "channels", G_TYPE_INT, 1, NULL);
+				   G_TYPE_STRING, "interleaved", "rate", G_TYPE_INT, CAV_AUDIO_RATE,
+				   "channels", G_TYPE_INT, 1, NULL);
 	filter = add_element(GST_BIN(bin), src, "capsfilter", spec, error);
 	if (filter == NULL)
 		return NULL;

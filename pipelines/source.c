@@ -13,7 +13,7 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK(cav-source-error-quark, cav_source_error)
+G_DEFINE_QUARK(cav - source - error - quark, cav_source_error)
 
 /* Adding a backend: one source-<name>.c and one line here. */
 static const CavSourceBackend *const backends[] = {
@@ -122,9 +122,10 @@ check_keys(const CavSourceSpec *spec, const CavSourceBackend *backend, GError **
 	qsort(keys, n, sizeof(*keys), compare_strings);
 	for (guint i = 0; i < n; i++) {
 		if (!key_is_declared(backend, keys[i])) {
-			g_autofree char *known = backend->param_keys != NULL
-							 ? g_strjoinv(", ", (char **)backend->param_keys)
-							 : g_strdup("none");
+			g_autofree char *known =
+				backend->param_keys != NULL
+					? g_strjoinv(", ", (char **)backend->param_keys)
+					: g_strdup("none");
 
 			g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_BAD_PARAM,
 				    "Source \"%s\": unknown key \"%s\" for backend \"%s\" "
@@ -165,10 +166,11 @@ cav_source_validate(const CavSourceSpec *spec, GError **error)
 		return FALSE;
 	}
 	if (!id_is_valid(spec->id)) {
-		g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_BAD_PARAM,
-			    "Source \"%s\": invalid key \"id\": use 1-%d letters, digits, '-' or "
-			    "'_', starting with a letter or digit, and not \"program\" or \"audio\"",
-			    spec->id ? spec->id : "(no id)", CAV_SOURCE_ID_MAX);
+		g_set_error(
+			error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_BAD_PARAM,
+			"Source \"%s\": invalid key \"id\": use 1-%d letters, digits, '-' or "
+			"'_', starting with a letter or digit, and not \"program\" or \"audio\"",
+			spec->id ? spec->id : "(no id)", CAV_SOURCE_ID_MAX);
 		return FALSE;
 	}
 	if (!check_keys(spec, backend, error))

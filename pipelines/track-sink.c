@@ -28,20 +28,20 @@
 
 struct CavTrackSink {
 	/* Immutable after cav_track_sink_new(); shared with the streaming thread. */
-	char *name;                 /* owned */
-	char *dir;                  /* <media_dir>/<track> (owned) */
-	char *media_dir;            /* owned */
-	char *prefix;               /* owned */
+	char *name;      /* owned */
+	char *dir;       /* <media_dir>/<track> (owned) */
+	char *media_dir; /* owned */
+	char *prefix;    /* owned */
 	guint first_seq;
-	const CavWallClock *clock;  /* unowned */
-	GstElement *splitmux;       /* unowned: the bin owns it */
+	const CavWallClock *clock; /* unowned */
+	GstElement *splitmux;      /* unowned: the bin owns it */
 
 	/* Main thread only. */
 	gboolean has_video;
-	guint n_opened;             /* files opened so far: next seq is first_seq + n_opened */
-	gboolean open;              /* a file is open (opened seen, closed not yet) */
+	guint n_opened; /* files opened so far: next seq is first_seq + n_opened */
+	gboolean open;  /* a file is open (opened seen, closed not yet) */
 	guint open_seq;
-	char *open_path;            /* owned; the last opened file, kept for its close event */
+	char *open_path; /* owned; the last opened file, kept for its close event */
 	GstClockTime open_running;
 };
 
@@ -56,8 +56,8 @@ on_format_location(GstElement *splitmux, guint fragment_id, GstSample *first, gp
 	const GstSegment *segment = first ? gst_sample_get_segment(first) : NULL;
 
 	if (buf != NULL && segment != NULL && segment->format == GST_FORMAT_TIME) {
-		GstClockTime ts = GST_BUFFER_PTS_IS_VALID(buf) ? GST_BUFFER_PTS(buf)
-							       : GST_BUFFER_DTS(buf);
+		GstClockTime ts =
+			GST_BUFFER_PTS_IS_VALID(buf) ? GST_BUFFER_PTS(buf) : GST_BUFFER_DTS(buf);
 
 		running = gst_segment_to_running_time(segment, GST_FORMAT_TIME, ts);
 	}
@@ -224,6 +224,26 @@ cav_track_sink_handle_message(CavTrackSink *sink, GstMessage *msg, CavSegmentEve
 		return CAV_TRACK_SINK_EVENT_CLOSED;
 	}
 	return CAV_TRACK_SINK_EVENT_NONE;
+}
+
+static gboolean
+send_flush_start(GstElement *element, GstPad *pad, gpointer data)
+{
+	gst_pad_send_event(pad, gst_event_new_flush_start());
+	return TRUE;
+}
+
+/* GStreamer 1.22's splitmuxsink can deadlock when it goes from PAUSED to
+ * READY while data still flows: a CAPS event reaching its output side after
+ * the state change (seen with the program encoder's first caps) overwrites
+ * its STOPPED state, its queue thread then waits forever, and the state
+ * change waits forever for that thread. Flush-start is not serialised, so it
+ * reaches splitmuxsink even then, marks every input as flushing and wakes
+ * the waiting thread, which then returns. */
+void
+cav_track_sink_unblock(CavTrackSink *sink)
+{
+	gst_element_foreach_sink_pad(sink->splitmux, send_flush_start, NULL);
 }
 
 gboolean

@@ -12,14 +12,13 @@
 G_BEGIN_DECLS
 
 typedef struct {
-	const char *media_dir;      /* (unowned) */
-	const char *name_prefix;    /* (unowned) */
+	const char *media_dir;   /* (unowned) */
+	const char *name_prefix; /* (unowned) */
 	guint first_seq;
 	guint segment_seconds;
 	guint fragment_ms;
-	const CavWallClock *clock;  /* (unowned) must outlive the track sink */
+	const CavWallClock *clock; /* (unowned) must outlive the track sink */
 } CavTrackSinkConfig;
-
 
 typedef enum {
 	CAV_TRACK_SINK_EVENT_NONE,
@@ -50,6 +49,10 @@ gboolean cav_track_sink_link_audio(CavTrackSink *sink, GstElement *src, GError *
  * sink). Returns NONE for messages that are not this sink's. */
 CavTrackSinkEvent cav_track_sink_handle_message(CavTrackSink *sink, GstMessage *msg,
 						CavSegmentEvent *ev);
+
+/* Flushes every input of the splitmuxsink so none of its streaming threads
+ * is left waiting inside it; call before setting the pipeline to NULL. */
+void cav_track_sink_unblock(CavTrackSink *sink);
 
 /* After the pipeline was forced to NULL: if a file is still open, fills @ev
  * as its close (at @running_end, the best estimate of its last data) and

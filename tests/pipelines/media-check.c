@@ -28,9 +28,15 @@ run_ffprobe(const char *const *args, GError **error)
 gboolean
 cav_test_probe_file(const char *path, CavTestProbe *probe, GError **error)
 {
-	const char *args[] = { "ffprobe", "-v", "error", "-show_entries",
-			       "stream=codec_name,codec_type:format=duration", "-of",
-			       "default=nw=1", path, NULL };
+	const char *args[] = {"ffprobe",
+			      "-v",
+			      "error",
+			      "-show_entries",
+			      "stream=codec_name,codec_type:format=duration",
+			      "-of",
+			      "default=nw=1",
+			      path,
+			      NULL};
 	g_autofree char *out = run_ffprobe(args, error);
 	g_auto(GStrv) lines = NULL;
 	const char *codec = NULL;
@@ -68,9 +74,19 @@ cav_test_probe_clear(CavTestProbe *probe)
 int
 cav_test_first_video_frame_is_key(const char *path)
 {
-	const char *args[] = { "ffprobe", "-v", "error", "-select_streams", "v:0",
-			       "-read_intervals", "%+#1", "-show_entries", "frame=key_frame",
-			       "-of", "default=nw=1", path, NULL };
+	const char *args[] = {"ffprobe",
+			      "-v",
+			      "error",
+			      "-select_streams",
+			      "v:0",
+			      "-read_intervals",
+			      "%+#1",
+			      "-show_entries",
+			      "frame=key_frame",
+			      "-of",
+			      "default=nw=1",
+			      path,
+			      NULL};
 	g_autofree char *out = run_ffprobe(args, NULL);
 
 	if (out == NULL || strstr(out, "key_frame=") == NULL)
@@ -89,7 +105,8 @@ cav_test_mp4_boxes(const char *path)
 		return g_string_free(s, FALSE);
 	while (off + 8 <= len) {
 		const guint8 *p = (const guint8 *)data + off;
-		guint64 size = (guint64)p[0] << 24 | (guint64)p[1] << 16 | (guint64)p[2] << 8 | p[3];
+		guint64 size =
+			(guint64)p[0] << 24 | (guint64)p[1] << 16 | (guint64)p[2] << 8 | p[3];
 
 		if (size == 1 && off + 16 <= len) {
 			size = 0;
@@ -119,7 +136,7 @@ cav_test_build_path(const char *relative)
 void
 cav_test_rm_rf(const char *dir)
 {
-	const char *args[] = { "rm", "-rf", "--", dir, NULL };
+	const char *args[] = {"rm", "-rf", "--", dir, NULL};
 
 	if (dir != NULL && g_path_is_absolute(dir))
 		g_spawn_sync(NULL, (char **)args, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 
 typedef struct {
-	GMainLoop *loop; /* unowned */
+	GMainLoop *loop;  /* unowned */
 	CavRecorder *rec; /* unowned */
 	guint drain_ms;
 	int exit_code;
@@ -91,30 +91,29 @@ static int opt_segment = 2, opt_fragment_ms = 500, opt_keyframe = 1;
 static int opt_first_seq = 1, opt_drain_ms = 5000;
 
 static const GOptionEntry entries[] = {
-	{ "dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_dir, "Media folder (required)", "DIR" },
-	{ "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &opt_seconds, "Stop after this long (0: never)",
-	  "S" },
-	{ "cameras", 0, 0, G_OPTION_ARG_INT, &opt_cameras, "Test cameras", "N" },
-	{ "mics", 0, 0, G_OPTION_ARG_INT, &opt_mics, "Test microphones", "N" },
-	{ "width", 0, 0, G_OPTION_ARG_INT, &opt_width, "Camera width", "PX" },
-	{ "height", 0, 0, G_OPTION_ARG_INT, &opt_height, "Camera height", "PX" },
-	{ "fps", 0, 0, G_OPTION_ARG_INT, &opt_fps, "Frame rate", "N" },
-	{ "program-width", 0, 0, G_OPTION_ARG_INT, &opt_program_width, "Program width", "PX" },
-	{ "program-height", 0, 0, G_OPTION_ARG_INT, &opt_program_height, "Program height", "PX" },
-	{ "camera-kbps", 0, 0, G_OPTION_ARG_INT, &opt_camera_kbps, "Camera bitrate", "K" },
-	{ "program-kbps", 0, 0, G_OPTION_ARG_INT, &opt_program_kbps, "Program bitrate", "K" },
-	{ "audio-kbps", 0, 0, G_OPTION_ARG_INT, &opt_audio_kbps, "Audio bitrate", "K" },
-	{ "segment", 0, 0, G_OPTION_ARG_INT, &opt_segment, "Segment length", "S" },
-	{ "fragment-ms", 0, 0, G_OPTION_ARG_INT, &opt_fragment_ms, "Fragment length", "MS" },
-	{ "keyframe", 0, 0, G_OPTION_ARG_INT, &opt_keyframe, "GOP length", "S" },
-	{ "preset", 0, 0, G_OPTION_ARG_STRING, &opt_preset, "x264 speed preset", "NAME" },
-	{ "layout", 0, 0, G_OPTION_ARG_STRING, &opt_layout, "Program layout", "NAME" },
-	{ "prefix", 0, 0, G_OPTION_ARG_STRING, &opt_prefix, "File name prefix", "TEXT" },
-	{ "overlay", 0, 0, G_OPTION_ARG_STRING, &opt_overlay, "Program caption", "TEXT" },
-	{ "first-seq", 0, 0, G_OPTION_ARG_INT, &opt_first_seq, "First seq of every track", "N" },
-	{ "drain-ms", 0, 0, G_OPTION_ARG_INT, &opt_drain_ms, "Stop timeout", "MS" },
-	G_OPTION_ENTRY_NULL
-};
+	{"dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_dir, "Media folder (required)", "DIR"},
+	{"seconds", 0, 0, G_OPTION_ARG_DOUBLE, &opt_seconds, "Stop after this long (0: never)",
+	 "S"},
+	{"cameras", 0, 0, G_OPTION_ARG_INT, &opt_cameras, "Test cameras", "N"},
+	{"mics", 0, 0, G_OPTION_ARG_INT, &opt_mics, "Test microphones", "N"},
+	{"width", 0, 0, G_OPTION_ARG_INT, &opt_width, "Camera width", "PX"},
+	{"height", 0, 0, G_OPTION_ARG_INT, &opt_height, "Camera height", "PX"},
+	{"fps", 0, 0, G_OPTION_ARG_INT, &opt_fps, "Frame rate", "N"},
+	{"program-width", 0, 0, G_OPTION_ARG_INT, &opt_program_width, "Program width", "PX"},
+	{"program-height", 0, 0, G_OPTION_ARG_INT, &opt_program_height, "Program height", "PX"},
+	{"camera-kbps", 0, 0, G_OPTION_ARG_INT, &opt_camera_kbps, "Camera bitrate", "K"},
+	{"program-kbps", 0, 0, G_OPTION_ARG_INT, &opt_program_kbps, "Program bitrate", "K"},
+	{"audio-kbps", 0, 0, G_OPTION_ARG_INT, &opt_audio_kbps, "Audio bitrate", "K"},
+	{"segment", 0, 0, G_OPTION_ARG_INT, &opt_segment, "Segment length", "S"},
+	{"fragment-ms", 0, 0, G_OPTION_ARG_INT, &opt_fragment_ms, "Fragment length", "MS"},
+	{"keyframe", 0, 0, G_OPTION_ARG_INT, &opt_keyframe, "GOP length", "S"},
+	{"preset", 0, 0, G_OPTION_ARG_STRING, &opt_preset, "x264 speed preset", "NAME"},
+	{"layout", 0, 0, G_OPTION_ARG_STRING, &opt_layout, "Program layout", "NAME"},
+	{"prefix", 0, 0, G_OPTION_ARG_STRING, &opt_prefix, "File name prefix", "TEXT"},
+	{"overlay", 0, 0, G_OPTION_ARG_STRING, &opt_overlay, "Program caption", "TEXT"},
+	{"first-seq", 0, 0, G_OPTION_ARG_INT, &opt_first_seq, "First seq of every track", "N"},
+	{"drain-ms", 0, 0, G_OPTION_ARG_INT, &opt_drain_ms, "Stop timeout", "MS"},
+	G_OPTION_ENTRY_NULL};
 
 static GPtrArray *
 make_sources(void)
@@ -185,12 +184,13 @@ main(int argc, char **argv)
 	g_autoptr(GPtrArray) sources = NULL;
 	g_autoptr(GHashTable) first_seq = NULL;
 	g_autofree char *dir = NULL;
-	Run run = { .loop = loop, .exit_code = 1 };
+	Run run = {.loop = loop, .exit_code = 1};
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_add_group(ctx, gst_init_get_option_group());
 	if (!g_option_context_parse(ctx, &argc, &argv, &error) || opt_dir == NULL) {
-		fprintf(stderr, "record-forever: %s\n", error ? error->message : "--dir is required");
+		fprintf(stderr, "record-forever: %s\n",
+			error ? error->message : "--dir is required");
 		return 1;
 	}
 	dir = g_canonicalize_filename(opt_dir, NULL);
@@ -199,7 +199,7 @@ main(int argc, char **argv)
 	first_seq = make_first_seq();
 
 	CavRecordFormat format = {
-		.camera = { (guint)opt_width, (guint)opt_height, (guint)opt_fps },
+		.camera = {(guint)opt_width, (guint)opt_height, (guint)opt_fps},
 		.program_width = (guint)(opt_program_width ? opt_program_width : opt_width),
 		.program_height = (guint)(opt_program_height ? opt_program_height : opt_height),
 		.camera_kbps = (guint)opt_camera_kbps,

@@ -88,8 +88,8 @@ check_track(GPtrArray *opened, const char *track, gint64 kill_us)
 	}
 	g_assert_cmpuint(files, >=, 2);
 	loss = expected - total;
-	g_test_message("%s: killed at %.3f s, %.3f s on disk, %.3f s lost", track, expected,
-		       total, loss);
+	g_test_message("%s: killed at %.3f s, %.3f s on disk, %.3f s lost", track, expected, total,
+		       loss);
 	g_assert_cmpfloat(loss, <, MAX_LOSS_S);
 	g_assert_cmpfloat(loss, >, -0.3);
 }

@@ -83,7 +83,7 @@ test_layout_errors(void)
 static void
 test_fit(void)
 {
-	CavPane pane = { 640, 0, 640, 720 }, out;
+	CavPane pane = {640, 0, 640, 720}, out;
 
 	/* 16:9 into a tall half: full width, centred vertically. */
 	cav_program_fit(&pane, 1280, 720, &out);
@@ -92,7 +92,7 @@ test_fit(void)
 	g_assert_cmpuint(out.x, ==, 640);
 	g_assert_cmpuint(out.y, ==, 180);
 	/* 4:3 into a 16:9 pane: full height, centred horizontally. */
-	pane = (CavPane){ 0, 360, 640, 360 };
+	pane = (CavPane){0, 360, 640, 360};
 	cav_program_fit(&pane, 640, 480, &out);
 	g_assert_cmpuint(out.height, ==, 360);
 	g_assert_cmpuint(out.width, ==, 480);
@@ -108,7 +108,8 @@ test_segment_path(void)
 	g_autofree char *path =
 		cav_recorder_segment_path("/srv/media/c1/h3", "room101_x_h3", "cam1", 7, t);
 
-	g_assert_cmpstr(path, ==, "/srv/media/c1/h3/cam1/room101_x_h3_cam1_0007_20261128-174501.mp4");
+	g_assert_cmpstr(path, ==,
+			"/srv/media/c1/h3/cam1/room101_x_h3_cam1_0007_20261128-174501.mp4");
 }
 
 typedef struct {
@@ -121,7 +122,7 @@ static void
 plan_init(Plan *p, guint cameras, guint mics)
 {
 	p->format = (CavRecordFormat){
-		.camera = { 320, 240, 25 },
+		.camera = {320, 240, 25},
 		.program_width = 320,
 		.program_height = 240,
 		.camera_kbps = 300,
@@ -174,7 +175,7 @@ assert_build_error(const CavRecorderPlan *plan, const char *word)
 static void
 test_plan_errors(void)
 {
-	g_auto(Plan) p = { 0 };
+	g_auto(Plan) p = {0};
 
 	plan_init(&p, 2, 1);
 	p.plan.media_dir = "relative/dir";
@@ -225,11 +226,11 @@ on_stopped(CavRecorder *rec, gpointer data)
 static void
 test_tracks_and_unstarted_stop(void)
 {
-	static const char *const all[] = { "cam1", "cam2", "cam3", "program", "audio", NULL };
-	static const char *const audio_only[] = { "audio", NULL };
-	static const char *const video_only[] = { "cam1", "program", NULL };
-	CavRecorderCallbacks callbacks = { .stopped = on_stopped };
-	g_auto(Plan) p = { 0 };
+	static const char *const all[] = {"cam1", "cam2", "cam3", "program", "audio", NULL};
+	static const char *const audio_only[] = {"audio", NULL};
+	static const char *const video_only[] = {"cam1", "program", NULL};
+	CavRecorderCallbacks callbacks = {.stopped = on_stopped};
+	g_auto(Plan) p = {0};
 	g_autoptr(GError) error = NULL;
 	CavRecorder *rec;
 	guint stopped = 0;

@@ -151,7 +151,7 @@ make_sources(guint cameras, guint mics)
 }
 
 static const CavRecordFormat small_format = {
-	.camera = { 320, 240, 25 },
+	.camera = {320, 240, 25},
 	.program_width = 320,
 	.program_height = 240,
 	.camera_kbps = 400,
@@ -231,8 +231,8 @@ check_track(Events *ev, const char *dir, const char *track, guint first, double 
 	g_assert_cmpuint(opened->len, ==, closed->len);
 	for (guint i = 0; i < opened->len; i++) {
 		Seg *o = g_ptr_array_index(opened, i), *c = g_ptr_array_index(closed, i);
-		g_autofree char *head = g_strdup_printf("%s/%s/rec_%s_%04u_", dir, track, track,
-							first + i);
+		g_autofree char *head =
+			g_strdup_printf("%s/%s/rec_%s_%04u_", dir, track, track, first + i);
 
 		g_assert_cmpuint(o->seq, ==, first + i);
 		g_assert_cmpuint(c->seq, ==, o->seq);
@@ -244,7 +244,8 @@ check_track(Events *ev, const char *dir, const char *track, guint first, double 
 		g_assert_cmpint(c->wall_end_us, >, c->wall_start_us);
 		g_assert_cmpuint(c->running_end, >, c->running_start);
 		if (i > 0)
-			g_assert_cmpint(o->wall_start_us, >, ((Seg *)opened->pdata[i - 1])->wall_start_us);
+			g_assert_cmpint(o->wall_start_us, >,
+					((Seg *)opened->pdata[i - 1])->wall_start_us);
 		check_file(c, track, video);
 		total += (double)(c->running_end - c->running_start) / GST_SECOND;
 	}
@@ -258,7 +259,7 @@ test_record_six_seconds(void)
 	g_autofree char *dir = g_dir_make_tmp("cav-rec-XXXXXX", NULL);
 	g_autoptr(GPtrArray) sources = make_sources(2, 2);
 	g_autoptr(GHashTable) first = g_hash_table_new(g_str_hash, g_str_equal);
-	g_auto(Events) ev = { 0 };
+	g_auto(Events) ev = {0};
 	g_autoptr(GError) error = NULL;
 	const char *const *tracks;
 
@@ -303,7 +304,7 @@ test_recreate(void)
 	g_autofree char *dir = g_dir_make_tmp("cav-rec-XXXXXX", NULL);
 	g_autoptr(GPtrArray) sources = make_sources(1, 1);
 	g_autoptr(GHashTable) first = g_hash_table_new(g_str_hash, g_str_equal);
-	static const char *const names[] = { "cam1", "program", "audio" };
+	static const char *const names[] = {"cam1", "program", "audio"};
 	g_autoptr(GError) error = NULL;
 	CavRecorderPlan plan = {
 		.format = &small_format,
@@ -315,7 +316,7 @@ test_recreate(void)
 	};
 
 	for (guint round = 0; round < 3; round++) {
-		g_auto(Events) ev = { 0 };
+		g_auto(Events) ev = {0};
 
 		events_init(&ev);
 		ev.free_in_stopped = round == 1;
@@ -352,6 +353,50 @@ test_recreate(void)
 	}
 }
 
+/* A stop that cannot drain in time is forced: stopped still comes, and every
+ * file opened is reported closed. */
+static void
+test_stop_timeout(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("cav-rec-XXXXXX", NULL);
+	g_autoptr(GPtrArray) sources = make_sources(2, 1);
+	g_auto(Events) ev = {0};
+	g_autoptr(GError) error = NULL;
+	guint guard;
+	CavRecorderPlan plan = {
+		.format = &small_format,
+		.sources = sources,
+		.media_dir = dir,
+		.name_prefix = "rec",
+		.layout = "auto",
+	};
+
+	events_init(&ev);
+	ev.rec = cav_recorder_new(&plan, &callbacks, &ev, &error);
+	g_assert_no_error(error);
+	g_assert_true(cav_recorder_start(ev.rec, &error));
+	guard = g_timeout_add_seconds(30, on_guard, NULL);
+	/* Let files open, then allow 1 ms to drain: far too little. */
+	while (ev.opened->len < 4)
+		g_main_context_iteration(NULL, TRUE);
+	g_test_expect_message("cav-pipelines", G_LOG_LEVEL_WARNING, "*did not drain*");
+	cav_recorder_stop(ev.rec, 1);
+	g_main_loop_run(ev.loop);
+	g_test_assert_expected_messages();
+	g_source_remove(guard);
+	g_assert_cmpuint(ev.stopped, ==, 1);
+	g_assert_cmpuint(ev.failed, ==, 0);
+	g_assert_cmpuint(ev.closed->len, ==, ev.opened->len);
+	for (guint i = 0; i < ev.closed->len; i++) {
+		Seg *c = g_ptr_array_index(ev.closed, i);
+
+		g_assert_true(GST_CLOCK_TIME_IS_VALID(c->running_end));
+		g_assert_cmpint(c->wall_end_us, >=, c->wall_start_us);
+	}
+	g_clear_pointer(&ev.rec, cav_recorder_free);
+	cav_test_rm_rf(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -359,5 +404,6 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/recorder/record-six-seconds", test_record_six_seconds);
 	g_test_add_func("/recorder/recreate", test_recreate);
+	g_test_add_func("/recorder/stop-timeout", test_stop_timeout);
 	return g_test_run();
 }

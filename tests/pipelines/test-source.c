@@ -130,12 +130,12 @@ test_video_format(void)
 {
 	g_autoptr(CavSourceSpec) spec = spec_with("cam7", CAV_MEDIA_VIDEO, "test", NULL, NULL);
 	const CavSourceBackend *test = cav_source_backend_lookup("test");
-	CavVideoFormat fmt = { 320, 240, 25 };
+	CavVideoFormat fmt = {320, 240, 25};
 	g_autoptr(GError) error = NULL;
 	GstElement *bin = test->create(spec, &fmt, &error);
 	g_autoptr(GstCaps) caps = NULL;
-	g_autoptr(GstCaps) want = gst_caps_from_string(
-		"video/x-raw,format=I420,width=320,height=240,framerate=25/1");
+	g_autoptr(GstCaps) want =
+		gst_caps_from_string("video/x-raw,format=I420,width=320,height=240,framerate=25/1");
 
 	g_assert_no_error(error);
 	g_assert_true(g_object_is_floating(bin));
