@@ -16,7 +16,10 @@
 #include "common/chain.h"
 #include "common/fsutil.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 SegmentJob *
 cav_segment_job_new(gint64 segment_id, gint64 hearing_id, const char *abs_path, const char *track,
@@ -46,6 +49,24 @@ cav_segment_job_free(SegmentJob *job)
 	g_free(job);
 }
 
+/* A closed segment is evidence: make its bytes and its name durable before
+ * its hash is recorded, so a power cut cannot leave a row whose file is
+ * shorter than what was hashed. */
+static void
+sync_file(const char *path)
+{
+	g_autofree char *dir = g_path_get_dirname(path);
+	g_autoptr(GError) error = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fsync(fd) != 0)
+		g_warning("cannot fsync %s: %s", path, g_strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	if (!cav_fs_sync_dir(dir, &error))
+		g_warning("%s", error->message);
+}
+
 void
 cav_segment_job_compute(SegmentJob *job)
 {
@@ -69,6 +90,7 @@ cav_segment_job_compute(SegmentJob *job)
 	}
 	if (scan_error != NULL)
 		g_debug("%s: %s", job->abs_path, scan_error->message);
+	sync_file(job->abs_path);
 	if (!cav_sha256_file(job->abs_path, job->sha256, &job->bytes, NULL, &job->error))
 		g_warning("cannot hash %s: %s", job->abs_path, job->error->message);
 }
