@@ -12,6 +12,7 @@
  */
 #include "audio-mix.h"
 #include "encode.h"
+#include "inter.h"
 
 /* Enough for the jitter of live capture buffers (~10-20 ms each). */
 #define AUDIO_MIX_LATENCY (50 * GST_MSECOND)
@@ -20,7 +21,7 @@ GstElement *
 cav_audio_mix_new(guint n_inputs, guint kbps, GError **error)
 {
 	g_autoptr(GstElement) bin = gst_object_ref_sink(gst_bin_new("audio-mix"));
-	GstElement *mixer, *aac;
+	GstElement *mixer, *tee, *aac;
 
 	mixer = cav_graph_add(GST_BIN(bin), "audiomixer", "audio-mixer", error);
 	if (mixer == NULL)
@@ -40,11 +41,16 @@ cav_audio_mix_new(guint n_inputs, guint kbps, GError **error)
 		}
 	}
 
+	/* The raw mix is also published on cav.mix for the live streamer (inter.h). */
+	tee = cav_graph_add(GST_BIN(bin), "tee", "audio-mix-tee", error);
+	if (tee == NULL || !cav_graph_link(mixer, "src", tee, "sink", error) ||
+	    !cav_inter_tap_audio(GST_BIN(bin), tee, CAV_INTER_MIX, error))
+		return NULL;
 	aac = cav_encode_aac_new("audio-aac", kbps, error);
 	if (aac == NULL)
 		return NULL;
 	gst_bin_add(GST_BIN(bin), aac);
-	if (!cav_graph_link(mixer, "src", aac, "sink", error) ||
+	if (!cav_graph_link(tee, "src_%u", aac, "sink", error) ||
 	    !cav_graph_ghost(GST_BIN(bin), aac, "src", "src", error))
 		return NULL;
 	g_object_force_floating(G_OBJECT(bin));

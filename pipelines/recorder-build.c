@@ -1,11 +1,14 @@
 /* recorder-build.c — checks a recording plan and assembles its pipeline.
  *
  *   camera ─ tee ─┬─ queue ─ h264 ─ splitmuxsink <camera id>
- *                 └─ program bin (queue, scale, compositor, clock)
- *                        ─ queue ─ h264 ─ splitmuxsink "program"
+ *                 ├─ leaky queue ─ intervideosink cav.<camera id>   (inter.h)
+ *                 └─ program bin (queue, scale, compositor, clock) ─ tee
+ *                        ├─ queue ─ h264 ─ splitmuxsink "program"
+ *                        └─ leaky queue ─ intervideosink cav.program
  *   mic ─┐
- *   mic ─┴─ audio-mix bin (audiomixer, AAC) ─ tee ─┬─ queue ─ splitmuxsink "audio"
- *                                                  └─ queue ─ audio_0 of every video splitmuxsink
+ *   mic ─┴─ audio-mix bin (audiomixer ─ [leaky tap cav.mix], AAC) ─ tee
+ *                        ├─ queue ─ splitmuxsink "audio"
+ *                        └─ queue ─ audio_0 of every video splitmuxsink
  *
  * Every tee branch starts with a bounded, non-leaky queue (CAV_QUEUE_*), so
  * each encoder and each file writer runs on its own thread and a slow branch
@@ -15,6 +18,7 @@
  */
 #include "audio-mix.h"
 #include "encode.h"
+#include "inter.h"
 #include "program.h"
 #include "track-sink.h"
 
@@ -204,6 +208,7 @@ add_camera(CavRecorder *rec, const Build *b, guint i, GstElement *program, GErro
 	g_autofree char *tee_name = g_strdup_printf("%s-tee", spec->id);
 	g_autofree char *enc_name = g_strdup_printf("%s-h264", spec->id);
 	g_autofree char *program_pad = g_strdup_printf("sink_%u", i);
+	g_autofree char *inter_name = g_strconcat(CAV_INTER_PREFIX, spec->id, NULL);
 	CavTrackSink *track = g_ptr_array_index(rec->tracks, i);
 	GstElement *src, *tee, *enc;
 
@@ -213,7 +218,8 @@ add_camera(CavRecorder *rec, const Build *b, guint i, GstElement *program, GErro
 		return FALSE;
 	enc = cav_encode_h264_new(enc_name, f->camera.fps, f->camera_kbps, f->keyframe_seconds,
 				  f->x264_preset, error);
-	if (enc == NULL || !add_encoded_branch(rec, tee, "src_%u", spec->id, enc, track, error))
+	if (enc == NULL || !add_encoded_branch(rec, tee, "src_%u", spec->id, enc, track, error) ||
+	    !cav_inter_tap_video(GST_BIN(rec->pipeline), tee, inter_name, error))
 		return FALSE;
 	/* The program bin's inputs start with their own queue. */
 	return cav_graph_link(tee, "src_%u", program, program_pad, error);
@@ -232,7 +238,7 @@ add_video(CavRecorder *rec, Build *b, GError **error)
 		.overlay_text = b->plan->overlay_text,
 		.clock = &rec->clock,
 	};
-	GstElement *program, *enc;
+	GstElement *program, *tee, *enc;
 
 	program = cav_program_new(&cfg, b->cameras->len, error);
 	if (program == NULL)
@@ -242,10 +248,16 @@ add_video(CavRecorder *rec, Build *b, GError **error)
 		if (!add_camera(rec, b, i, program, error))
 			return FALSE;
 	}
+	/* program ─ tee ─┬─ encoder ─ "program" track
+	 *                └─ leaky tap ─ cav.program (previews, live) */
+	tee = cav_graph_add(GST_BIN(rec->pipeline), "tee", "program-tee", error);
+	if (tee == NULL || !cav_graph_link(program, "src", tee, "sink", error) ||
+	    !cav_inter_tap_video(GST_BIN(rec->pipeline), tee, CAV_INTER_PROGRAM, error))
+		return FALSE;
 	enc = cav_encode_h264_new("program-h264", f->camera.fps, f->program_kbps,
 				  f->keyframe_seconds, f->x264_preset, error);
 	return enc != NULL &&
-	       add_encoded_branch(rec, program, "src", CAV_TRACK_PROGRAM, enc, b->program, error);
+	       add_encoded_branch(rec, tee, "src_%u", CAV_TRACK_PROGRAM, enc, b->program, error);
 }
 
 /* mics ─ mix ─ tee ─ queue ─ audio input of every track. */
