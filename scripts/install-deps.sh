@@ -9,10 +9,15 @@ packages=(
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   libgstreamer-plugins-bad1.0-dev libsoup-3.0-dev libjson-glib-dev libsqlite3-dev
   libssl-dev libsystemd-dev
+  # discs: ISO 9660 authoring, burning, multi-session (drivers/burner-libburn.c)
+  libisofs-dev libburn-dev libisoburn-dev
   # run: capture, compose, encode, mux
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x gstreamer1.0-tools
   fonts-noto-cjk
+  # discs: the libraries' runtime packages (pulled in by the -dev ones) and
+  # xorriso/osirrox, which the disc tests use to check images independently
+  libisofs6 libburn4 libisoburn1 xorriso
   # test and bench: probes, database shell, reference encoder
   gstreamer1.0-plugins-base-apps ffmpeg sqlite3 curl util-linux procps
   # browser tests of the web UI (tests/e2e): Chromium driven by playwright-core
