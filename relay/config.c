@@ -55,6 +55,13 @@ static const KeySpec public_keys[] = {
 	{ "slate_text", KEY_STRING, 0, 0 },
 	{ "url_secret", KEY_STRING, 0, 0 },
 	{ "url_minutes", KEY_UINT, 1, 10080 },
+	{ "width", KEY_UINT, 160, 3840 },
+	{ "height", KEY_UINT, 120, 2160 },
+	{ "fps", KEY_UINT, 1, 60 },
+	{ "video_kbps", KEY_UINT, 100, 20000 },
+	{ "audio_kbps", KEY_UINT, 16, 320 },
+	{ "x264_preset", KEY_STRING, 0, 0 },
+	{ "window", KEY_UINT, 3, 60 },
 	{ NULL, 0, 0, 0 },
 };
 

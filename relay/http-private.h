@@ -99,6 +99,7 @@ void cav_relay_api_appliance_register(CavRelayHttp *http); /* api-appliance.c: e
 void cav_relay_api_admin_register(CavRelayHttp *http);     /* api-admin.c: enrollments, appliances, rooms, stats */
 void cav_relay_api_live_register(CavRelayHttp *http);      /* api-live.c: internal subscribers, live directory */
 void cav_relay_api_ws_register(CavRelayHttp *http);        /* api-ws.c: the WebSocket event stream */
+void cav_relay_api_public_register(CavRelayHttp *http);    /* api-public.c: public HLS, cut */
 
 /* ---- answers (http-util.c) ------------------------------------------------ */
 

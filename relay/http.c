@@ -33,6 +33,7 @@ static const AreaRegister areas[] = {
 	cav_relay_api_admin_register,
 	cav_relay_api_live_register,
 	cav_relay_api_ws_register,
+	cav_relay_api_public_register,
 };
 
 static void
