@@ -27,6 +27,7 @@
 #include "relay.h"
 #include "registry.h"
 #include "users.h"
+#include "common/srtp.h"
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -145,6 +146,15 @@ void cav_relay_audit_req(CavRelayRequest *req, const char *action, const char *o
 void cav_relay_json_time(JsonBuilder *b, const char *name, gint64 us);
 /* A live directory entry as a JSON object (api-admin.c). */
 void cav_relay_json_live_entry(JsonBuilder *b, const CavLiveEntry *entry);
+/* An appliance row with its online state (api-appliance.c). */
+void cav_relay_json_appliance(JsonBuilder *b, CavRelay *relay, const CavApplianceRow *a);
+/* suite, key, media_host, media_port, pt_video, pt_audio members (api-appliance.c). */
+void cav_relay_json_media(JsonBuilder *b, CavRelayRequest *req, CavSrtpSuite suite,
+			  const char *key_b64);
+/* The optional "suite" member (default AES-GCM); 400 and FALSE when unknown. */
+gboolean cav_relay_parse_suite(CavRelayRequest *req, JsonObject *o, CavSrtpSuite *out);
+/* From the ingest: the media plane dropped subscriber @id (api-live.c). */
+void cav_relay_live_subscriber_gone(CavRelay *relay, guint64 id, const char *reason);
 /* Counts a rejected request body (stats: "api_bad_bodies"). */
 void cav_relay_count_bad_body(void);
 

@@ -542,3 +542,20 @@ cav_registry_live_end_all(CavRegistry *reg, gint64 ended_us, GError **error)
 	sqlite3_bind_int64(s, 1, ended_us);
 	return cav_registry_step_done(reg, s, "ending publish sessions", error);
 }
+
+char *
+cav_registry_live_room(CavRegistry *reg, gint64 id, GError **error)
+{
+	g_autoptr(CavRegStmt) s =
+		cav_registry_prepare(reg, "SELECT room_key FROM live_sources WHERE id = ?1", error);
+
+	if (s == NULL)
+		return NULL;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		g_set_error(error, CAV_REGISTRY_ERROR, CAV_REGISTRY_ERROR_NOT_FOUND,
+			    "No publish session %" G_GINT64_FORMAT, id);
+		return NULL;
+	}
+	return cav_reg_col_dup(s, 0);
+}

@@ -139,6 +139,8 @@ gint64 cav_registry_live_begin(CavRegistry *reg, const char *room_key, guint32 s
 			       gint64 started_us, GError **error);
 G_GNUC_WARN_UNUSED_RESULT
 gboolean cav_registry_live_end(CavRegistry *reg, gint64 id, gint64 ended_us, GError **error);
+/* The room key of publish session @id, or NULL (NOT_FOUND). (transfer full) */
+char *cav_registry_live_room(CavRegistry *reg, gint64 id, GError **error);
 /* Closes every open row (at start-up: a previous run's sessions ended). */
 G_GNUC_WARN_UNUSED_RESULT
 gboolean cav_registry_live_end_all(CavRegistry *reg, gint64 ended_us, GError **error);

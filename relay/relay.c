@@ -12,6 +12,7 @@
 #include "directory-private.h"
 #include "http-private.h"
 #include "ingest.h"
+#include "presence.h"
 #include "users.h"
 #include "common/fsutil.h"
 
@@ -28,6 +29,7 @@ struct CavRelay {
 	CavEventHub *events;          /* owned */
 	CavDevAuth *devauth;          /* owned */
 	CavIngest *ingest;            /* owned */
+	CavPresence *presence;        /* owned */
 	CavRelayHttp *http;           /* owned */
 };
 
@@ -71,6 +73,28 @@ open_state(CavRelay *r, GError **error)
 	return TRUE;
 }
 
+/* Main thread: facts from the media plane. */
+static void
+on_publisher(guint64 publish_id, const char *room_key, gboolean active, gpointer user_data)
+{
+	CavRelay *r = user_data;
+
+	g_message("stream of %s (publish %" G_GUINT64_FORMAT "): %s", room_key, publish_id,
+		  active ? "arriving" : "stopped");
+	cav_presence_publisher(r->presence, publish_id, room_key, active);
+}
+
+static void
+on_subscriber_gone(guint64 sub_id, const char *reason, gpointer user_data)
+{
+	CavRelay *r = user_data;
+
+	if (r->http != NULL)
+		cav_relay_live_subscriber_gone(r, sub_id, reason);
+}
+
+static const CavIngestEvents ingest_events = { on_publisher, on_subscriber_gone };
+
 CavRelay *
 cav_relay_new(const CavRelayConfig *config, GError **error)
 {
@@ -82,9 +106,11 @@ cav_relay_new(const CavRelayConfig *config, GError **error)
 	r->directory = cav_directory_new();
 	r->events = cav_event_hub_new();
 	r->devauth = cav_devauth_new(r->registry, config->signature_window_s);
+	r->presence = cav_presence_new(r);
 	r->ingest = cav_ingest_new(r, error);
 	if (r->ingest == NULL)
 		return NULL;
+	cav_ingest_set_events(r->ingest, &ingest_events, r);
 	r->http = cav_relay_http_new(r, error);
 	if (r->http == NULL)
 		return NULL;
@@ -98,6 +124,7 @@ cav_relay_free(CavRelay *r)
 		return;
 	g_clear_pointer(&r->http, cav_relay_http_free);
 	g_clear_pointer(&r->ingest, cav_ingest_free);
+	g_clear_pointer(&r->presence, cav_presence_free);
 	g_clear_pointer(&r->devauth, cav_devauth_free);
 	g_clear_pointer(&r->events, cav_event_hub_free);
 	g_clear_pointer(&r->directory, cav_directory_free);
@@ -153,6 +180,12 @@ CavIngest *
 cav_relay_ingest(CavRelay *relay)
 {
 	return relay->ingest;
+}
+
+CavPresence *
+cav_relay_presence(CavRelay *relay)
+{
+	return relay->presence;
 }
 
 CavDevAuth *

@@ -22,6 +22,7 @@ typedef struct CavRelayHttp CavRelayHttp;
 typedef struct CavRelayUsers CavRelayUsers;
 typedef struct CavIngest CavIngest;
 typedef struct CavDevAuth CavDevAuth;
+typedef struct CavPresence CavPresence;
 
 /* The actor of the relay's own audit rows. */
 #define CAV_RELAY_ACTOR "courtav-relay"
@@ -50,6 +51,7 @@ const CavSigner *cav_relay_signer(CavRelay *relay);
 CavRelayHttp *cav_relay_http(CavRelay *relay);
 CavIngest *cav_relay_ingest(CavRelay *relay);
 CavDevAuth *cav_relay_devauth(CavRelay *relay);
+CavPresence *cav_relay_presence(CavRelay *relay);
 /* "http://127.0.0.1:8790" (no trailing slash). */
 const char *cav_relay_url(CavRelay *relay);
 

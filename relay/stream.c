@@ -25,8 +25,7 @@ struct CavStream {
 	GPtrArray *taps; /* Tap * (each ref'd by the array), replaced on change; taps_lock */
 	guint next_tap_id; /* taps_lock */
 	atomic_int keyframe_wanted;
-	gpointer fanout; /* owned via fanout_destroy */
-	GDestroyNotify fanout_destroy;
+	guint32 out_ssrc[2]; /* immutable */
 };
 
 G_LOCK_DEFINE_STATIC(streams_lock);
@@ -63,8 +62,6 @@ cav_stream_unref(CavStream *s)
 {
 	if (s == NULL || !g_atomic_ref_count_dec(&s->ref))
 		return;
-	if (s->fanout_destroy != NULL)
-		s->fanout_destroy(s->fanout);
 	g_ptr_array_unref(s->taps);
 	g_mutex_clear(&s->taps_lock);
 	g_free(s->room_key);
@@ -89,6 +86,10 @@ cav_stream_obtain(const char *room_key)
 		g_mutex_init(&s->taps_lock);
 		s->taps = g_ptr_array_new_with_free_func((GDestroyNotify)tap_unref);
 		s->next_tap_id = 1;
+		s->out_ssrc[CAV_MEDIA_RTP_VIDEO] = g_random_int();
+		do
+			s->out_ssrc[CAV_MEDIA_RTP_AUDIO] = g_random_int();
+		while (s->out_ssrc[CAV_MEDIA_RTP_AUDIO] == s->out_ssrc[CAV_MEDIA_RTP_VIDEO]);
 		atomic_fetch_add(&alive, 1);
 		g_hash_table_insert(streams, s->room_key, s); /* the table's ref */
 	}
@@ -235,16 +236,8 @@ cav_stream_take_keyframe_request(CavStream *stream)
 	return atomic_exchange(&stream->keyframe_wanted, 0) != 0;
 }
 
-void
-cav_stream_set_fanout(CavStream *stream, gpointer fanout, GDestroyNotify destroy)
+guint32
+cav_stream_out_ssrc(CavStream *stream, CavRtpMedia media)
 {
-	g_return_if_fail(stream->fanout == NULL);
-	stream->fanout = fanout;
-	stream->fanout_destroy = destroy;
-}
-
-gpointer
-cav_stream_get_fanout(CavStream *stream)
-{
-	return stream->fanout;
+	return stream->out_ssrc[media == CAV_MEDIA_RTP_AUDIO ? 1 : 0];
 }

@@ -35,9 +35,8 @@ guint cav_stream_n_taps(CavStream *stream);
 guint cav_stream_table_size(void);
 guint cav_stream_alive(void);
 
-/* Opaque per-stream state of the fan-out (fanout.c), owned by the stream.
- * Set once, from the control plane, before any packet is delivered. */
-void cav_stream_set_fanout(CavStream *stream, gpointer fanout, GDestroyNotify destroy);
-gpointer cav_stream_get_fanout(CavStream *stream);
+/* The SSRC subscribers and taps see for @media: chosen at random when the
+ * stream is created and kept for its life, whoever publishes. Any thread. */
+guint32 cav_stream_out_ssrc(CavStream *stream, CavRtpMedia media);
 
 G_END_DECLS
