@@ -64,6 +64,20 @@ static const KeySpec storage_keys[] = {
 	{ NULL, 0, 0, 0 },
 };
 
+static const KeySpec relay_keys[] = {
+	{ "url", KEY_STRING, 0, 0 },
+	{ "enrollment_token", KEY_STRING, 0, 0 },
+	{ "ca_file", KEY_STRING, 0, 0 },
+	{ "suite", KEY_STRING, 0, 0 },
+	{ "heartbeat_seconds", KEY_UINT, 1, 60 },
+	{ "width", KEY_UINT, 160, 1920 },
+	{ "height", KEY_UINT, 120, 1080 },
+	{ "fps", KEY_UINT, 5, 30 },
+	{ "video_kbps", KEY_UINT, 100, 8000 },
+	{ "audio_kbps", KEY_UINT, 16, 256 },
+	{ NULL, 0, 0, 0 },
+};
+
 /* Keys every [camera ID] / [microphone ID] section has; the rest belong to
  * the source's backend and are checked by it. */
 static const char *const source_common_keys[] = { "backend", "label", "role", NULL };
@@ -462,6 +476,56 @@ load_storage(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 	return TRUE;
 }
 
+/* [relay]: optional; without it (or without url) nothing is streamed. The
+ * defaults fit a 2 Mbit/s link: 960x540 at 25 fps, 1200 + 64 kbit/s. */
+static gboolean
+load_relay(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
+{
+	const char *g = "relay";
+	static const char *const suites[] = { "AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80", NULL };
+
+	c->relay_heartbeat_s = 2;
+	c->relay_width = 960;
+	c->relay_height = 540;
+	c->relay_fps = 25;
+	c->relay_video_kbps = 1200;
+	c->relay_audio_kbps = 64;
+	c->relay_suite = g_strdup("AEAD_AES_128_GCM");
+	if (!g_key_file_has_group(kf, g))
+		return TRUE;
+	if (!check_known_keys(kf, map, g, relay_keys, error) ||
+	    !get_uint(kf, map, g, relay_keys, "heartbeat_seconds", &c->relay_heartbeat_s, error) ||
+	    !get_uint(kf, map, g, relay_keys, "width", &c->relay_width, error) ||
+	    !get_uint(kf, map, g, relay_keys, "height", &c->relay_height, error) ||
+	    !get_uint(kf, map, g, relay_keys, "fps", &c->relay_fps, error) ||
+	    !get_uint(kf, map, g, relay_keys, "video_kbps", &c->relay_video_kbps, error) ||
+	    !get_uint(kf, map, g, relay_keys, "audio_kbps", &c->relay_audio_kbps, error))
+		return FALSE;
+	c->relay_url = get_string(kf, g, "url", NULL);
+	if (c->relay_url != NULL && !g_str_has_prefix(c->relay_url, "http://") &&
+	    !g_str_has_prefix(c->relay_url, "https://"))
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, g, "url",
+			    "“%s” must start with http:// or https://", c->relay_url);
+	if (c->relay_url != NULL && g_str_has_suffix(c->relay_url, "/"))
+		c->relay_url[strlen(c->relay_url) - 1] = '\0';
+	c->relay_token = get_string(kf, g, "enrollment_token", NULL);
+	c->relay_ca_file = get_string(kf, g, "ca_file", NULL);
+	if (c->relay_ca_file != NULL && !g_path_is_absolute(c->relay_ca_file))
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, g, "ca_file",
+			    "must be an absolute path");
+	g_free(c->relay_suite);
+	c->relay_suite = get_string(kf, g, "suite", "AEAD_AES_128_GCM");
+	if (!one_of(c->relay_suite, suites))
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, g, "suite",
+			    "“%s” is not AEAD_AES_128_GCM or AES_CM_128_HMAC_SHA1_80",
+			    c->relay_suite);
+	if (c->relay_width % 2 || c->relay_height % 2)
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, g, "width",
+			    "%ux%u: width and height must be even", c->relay_width,
+			    c->relay_height);
+	return TRUE;
+}
+
 static gboolean
 load_source(CavConfig *c, GKeyFile *kf, const LineMap *map, const char *group, CavMediaKind kind,
 	    const char *id, GError **error)
@@ -531,10 +595,11 @@ load_sections(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 		const char *group = map->groups->pdata[i];
 
 		if (!g_str_equal(group, "courtavd") && !g_str_equal(group, "recording") &&
-		    !g_str_equal(group, "storage") && !g_str_has_prefix(group, "camera ") &&
+		    !g_str_equal(group, "storage") && !g_str_equal(group, "relay") &&
+		    !g_str_has_prefix(group, "camera ") &&
 		    !g_str_has_prefix(group, "microphone "))
 			return fail(error, CAV_CONFIG_ERROR_UNKNOWN, map, group, NULL,
-				    "unknown section (known: courtavd, recording, storage, "
+				    "unknown section (known: courtavd, recording, storage, relay, "
 				    "camera ID, microphone ID)");
 	}
 	if (cav_config_n_cameras(c) == 0)
@@ -576,7 +641,8 @@ cav_config_load_data(const char *path, const char *data, gsize len, GError **err
 		ok = FALSE;
 	} else {
 		ok = load_daemon(c, kf, &map, error) && load_recording(c, kf, &map, error) &&
-		     load_storage(c, kf, &map, error) && load_sections(c, kf, &map, error);
+		     load_storage(c, kf, &map, error) && load_relay(c, kf, &map, error) &&
+		     load_sections(c, kf, &map, error);
 	}
 	g_hash_table_unref(map.lines);
 	g_ptr_array_unref(map.groups);
@@ -619,6 +685,10 @@ cav_config_free(CavConfig *c)
 	g_free(c->overlay_text);
 	if (c->sources != NULL)
 		g_ptr_array_unref(c->sources);
+	g_free(c->relay_url);
+	g_free(c->relay_token);
+	g_free(c->relay_ca_file);
+	g_free(c->relay_suite);
 	g_free(c);
 }
 

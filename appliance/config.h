@@ -6,7 +6,8 @@
  *
  * Sections: [courtavd] (identity, folders, API address), [recording]
  * (sizes, bitrates, segmenting, program layout), [storage] (disk guard),
- * and one [camera ID] or [microphone ID] per source. See
+ * one [camera ID] or [microphone ID] per source, and [relay] (the live
+ * push to courtav-relay, optional). See
  * config/courtavd.example.ini for every key with its default.
  */
 #pragma once
@@ -58,6 +59,18 @@ typedef struct {
 	guint check_interval_ms; /* how often the disk guard looks */
 
 	GPtrArray *sources; /* of CavSourceSpec, cameras first, in file order (owned) */
+
+	/* [relay] (issue 5): the live push. relay_url NULL: no streaming. */
+	char *relay_url;            /* "http(s)://host:port" of courtav-relay (owned, nullable) */
+	char *relay_token;          /* one-time enrollment token (owned, nullable) */
+	char *relay_ca_file;        /* PEM of the relay's CA for HTTPS (owned, nullable) */
+	char *relay_suite;          /* SRTP suite asked for (owned) */
+	guint relay_heartbeat_s;    /* heartbeat period */
+	guint relay_width;          /* live picture size, frame rate and bitrates */
+	guint relay_height;
+	guint relay_fps;
+	guint relay_video_kbps;
+	guint relay_audio_kbps;
 } CavConfig;
 
 /* Loads and validates @path. (transfer full) */
