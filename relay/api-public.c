@@ -5,7 +5,7 @@
  *   GET  /hls/{token}/vod.m3u8          on-demand playlist of a finished one  public
  *   GET  /hls/{token}/s000123.ts        a segment (immutable)                 public
  *   GET  /api/v1/public/hls-auth        nginx auth_request: may X-Original-URI
- *                                       be served now? 204 / 403 (max-age=1)  public
+ *                                       be served now? 200 / 403 (max-age=1)  public
  *   POST /api/v1/rooms/{key}/cut        slate on the public output            operator, the room's appliance
  *   POST /api/v1/rooms/{key}/uncut      live picture again                    operator, the room's appliance
  *   GET  /api/v1/rooms/{key}/public     the room's public output state        staff
@@ -193,9 +193,12 @@ get_hls_auth(CavRelayRequest *req)
 		ok = g_strv_length(parts) == 2 &&
 		     servable(hls_of(req), parts[0], parts[1], &state) != NULL;
 	}
+	/* 200 with an empty body rather than 204: libsoup then keeps the
+	 * connection reusable for nginx's keepalive pool. */
+	soup_server_message_set_status(req->msg, ok ? 200 : 403, NULL);
+	soup_server_message_set_response(req->msg, "text/plain", SOUP_MEMORY_STATIC, "", 0);
 	soup_message_headers_replace(soup_server_message_get_response_headers(req->msg),
 				     "Cache-Control", "max-age=1");
-	soup_server_message_set_status(req->msg, ok ? 204 : 403, NULL);
 }
 
 /* The room's own appliance may cut it (the clerk's panel through the

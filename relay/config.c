@@ -62,6 +62,7 @@ static const KeySpec public_keys[] = {
 	{ "audio_kbps", KEY_UINT, 16, 320 },
 	{ "x264_preset", KEY_STRING, 0, 0 },
 	{ "window", KEY_UINT, 3, 60 },
+	{ "vendor_dir", KEY_STRING, 0, 0 },
 	{ NULL, 0, 0, 0 },
 };
 

@@ -459,6 +459,7 @@ static void
 new_broadcast(Room *r)
 {
 	g_autofree char *token = cav_hls_token_new();
+	g_autofree char *dir = NULL;
 	CavHlsBroadcast *b = cav_hls_broadcast_new(token, r->room_key, r->entry->hearing_id);
 
 	describe(b, r->entry);
@@ -466,6 +467,10 @@ new_broadcast(Room *r)
 		b->started_us = g_get_real_time();
 	g_hash_table_insert(r->hls->broadcasts, b->token, b);
 	r->b = b;
+	dir = cav_hls_broadcast_dir(r->hls, b->token);
+	if (g_mkdir_with_parents(dir, 0755) != 0)
+		g_warning("public output of %s: cannot create %s: %s", r->room_key, dir,
+			  g_strerror(errno));
 	save_meta(r->hls, b);
 }
 

@@ -101,6 +101,7 @@ void cav_relay_api_admin_register(CavRelayHttp *http);     /* api-admin.c: enrol
 void cav_relay_api_live_register(CavRelayHttp *http);      /* api-live.c: internal subscribers, live directory */
 void cav_relay_api_ws_register(CavRelayHttp *http);        /* api-ws.c: the WebSocket event stream */
 void cav_relay_api_public_register(CavRelayHttp *http);    /* api-public.c: public HLS, cut */
+void cav_relay_api_ui_register(CavRelayHttp *http);        /* api-ui.c: watch page, console files */
 
 /* ---- answers (http-util.c) ------------------------------------------------ */
 

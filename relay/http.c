@@ -34,6 +34,7 @@ static const AreaRegister areas[] = {
 	cav_relay_api_live_register,
 	cav_relay_api_ws_register,
 	cav_relay_api_public_register,
+	cav_relay_api_ui_register,
 };
 
 static void
