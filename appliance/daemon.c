@@ -12,6 +12,7 @@
 #include "api.h"
 #include "errors.h"
 #include "notify.h"
+#include "relay-link.h"
 #include "room.h"
 #include "store.h"
 #include "store-users.h"
@@ -106,6 +107,7 @@ cav_daemon_run(const CavConfig *c)
 	g_autoptr(CavSigner) signer = NULL;
 	g_autoptr(CavRoom) room = NULL;
 	g_autoptr(CavApi) api = NULL;
+	g_autoptr(CavRelayLink) relay = NULL;
 	Daemon d = { 0 };
 	guint sig_term, sig_int, heartbeat;
 
@@ -128,6 +130,9 @@ cav_daemon_run(const CavConfig *c)
 	api = cav_api_new(room, signer, &error);
 	if (api == NULL)
 		return fail("API", error);
+	relay = cav_relay_link_new(room, signer, &error); /* NULL without [relay] url */
+	if (relay == NULL && error != NULL)
+		return fail("relay link", error);
 
 	d.loop = g_main_loop_new(NULL, FALSE);
 	d.room = room;
@@ -152,6 +157,7 @@ cav_daemon_run(const CavConfig *c)
 	g_source_remove(sig_term);
 	g_source_remove(sig_int);
 	g_source_remove(heartbeat);
+	g_clear_pointer(&relay, cav_relay_link_free);
 	g_clear_pointer(&api, cav_api_free);
 	g_clear_pointer(&room, cav_room_free);
 	g_main_loop_unref(d.loop);

@@ -156,6 +156,36 @@ static const char *const migrations[] = {
 	"  expires_us INTEGER NOT NULL CHECK (expires_us > created_us),"
 	"  client TEXT);"
 	"CREATE INDEX sessions_by_user ON sessions(user_id);",
+
+	/* 3: disc jobs (issue 6, disc-job.c): who burned or authored which case,
+	 * onto which drives, and what the read-back found. A job is one session
+	 * written to one or more drives at once; each drive is a copy. */
+	"CREATE TABLE disc_jobs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('author','burn')),"
+	"  case_id INTEGER NOT NULL REFERENCES cases(id),"
+	"  disc INTEGER NOT NULL CHECK (disc >= 1),"
+	"  medium TEXT NOT NULL,"
+	"  close INTEGER NOT NULL DEFAULT 0 CHECK (close IN (0, 1)),"
+	"  hearings TEXT,"
+	"  state TEXT NOT NULL CHECK (state IN ('running','done','failed')),"
+	"  actor TEXT NOT NULL,"
+	"  started_us INTEGER NOT NULL,"
+	"  finished_us INTEGER,"
+	"  error TEXT);"
+	"CREATE INDEX disc_jobs_by_case ON disc_jobs(case_id);"
+
+	"CREATE TABLE disc_copies ("
+	"  id INTEGER PRIMARY KEY,"
+	"  job_id INTEGER NOT NULL REFERENCES disc_jobs(id),"
+	"  drive TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('pending','written','verified','failed')),"
+	"  bytes INTEGER,"
+	"  sessions INTEGER,"
+	"  verify TEXT CHECK (verify IS NULL OR verify IN ('ok','failed')),"
+	"  findings TEXT,"
+	"  error TEXT,"
+	"  UNIQUE (job_id, drive));",
 };
 
 guint

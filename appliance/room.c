@@ -14,6 +14,7 @@
 #include "errors.h"
 #include "lifecycle.h"
 #include "audit.h"
+#include "disc-case.h"
 #include "store-users.h"
 #include "common/fsutil.h"
 #include "common/timefmt.h"
@@ -403,6 +404,7 @@ cav_room_hearing_open(CavRoom *room, gint64 case_id, gboolean start, const char 
 	g_message("hearing %s of case %s opened by %s", hid, kase->number, actor);
 	cav_room_write_manifest(room, id, NULL);
 	cav_room_emit_state(room, id);
+	cav_disc_capacity_check(room, kase->id, id); /* warns when the case outgrows its disc */
 	if (start && !cav_room_hearing_record(room, id, FALSE, actor, error))
 		return 0; /* the hearing exists, idle; the error says why it is not recording */
 	return id;

@@ -80,6 +80,15 @@ finding_free(gpointer p)
 	g_free(f);
 }
 
+CavVerifyReport *
+cav_verify_report_new(void)
+{
+	CavVerifyReport *report = g_new0(CavVerifyReport, 1);
+
+	report->findings = g_ptr_array_new_with_free_func(finding_free);
+	return report;
+}
+
 void
 cav_verify_report_add(CavVerifyReport *report, CavFindingKind kind, const char *manifest,
 		      const char *file, const char *detail)
@@ -533,8 +542,7 @@ verify_run(const CavVerifyFs *fs, const char *path, CavVerifyNodeKind root_kind,
 	}
 	g_ptr_array_sort(dirs, str_cmp);
 
-	report = g_new0(CavVerifyReport, 1);
-	report->findings = g_ptr_array_new_with_free_func(finding_free);
+	report = cav_verify_report_new();
 	ctx = (Ctx){.fs = fs,
 		    .report = report,
 		    .pinned_pem = pinned_public_pem,

@@ -115,6 +115,8 @@ gboolean cav_verify_fs_full(const CavVerifyFs *fs, const char *path, const char 
 			    CavVerifyReport **out_report, GCancellable *cancellable,
 			    GError **error);
 
+/* An empty report, for callers that add findings of their own. (transfer full) */
+CavVerifyReport *cav_verify_report_new(void);
 /* Adds a finding to @report (e.g. a disc-level check made by a caller). */
 void cav_verify_report_add(CavVerifyReport *report, CavFindingKind kind, const char *manifest,
 			   const char *file, const char *detail);

@@ -282,6 +282,18 @@ check_heartbeat(SoupServerMessage *msg, JsonObject *o)
 	return TRUE;
 }
 
+/* Random per process: an appliance that sees it change knows the relay
+ * restarted and forgot its stream. */
+static const char *
+relay_instance(void)
+{
+	static char id[17];
+
+	if (id[0] == '\0')
+		g_snprintf(id, sizeof id, "%08x%08x", g_random_int(), g_random_int());
+	return id;
+}
+
 static void
 post_heartbeat(CavRelayRequest *req)
 {
@@ -305,6 +317,8 @@ post_heartbeat(CavRelayRequest *req)
 	cav_presence_heartbeat(cav_relay_presence(req->relay), req->appliance->id, peer, o);
 	json_builder_begin_object(b);
 	cav_relay_json_time(b, "server_time", g_get_real_time());
+	json_builder_set_member_name(b, "relay_instance");
+	json_builder_add_string_value(b, relay_instance());
 	json_builder_end_object(b);
 	cav_relay_respond_json(req->msg, 200, b);
 }
