@@ -102,6 +102,7 @@ void cav_relay_api_live_register(CavRelayHttp *http);      /* api-live.c: intern
 void cav_relay_api_ws_register(CavRelayHttp *http);        /* api-ws.c: the WebSocket event stream */
 void cav_relay_api_public_register(CavRelayHttp *http);    /* api-public.c: public HLS, cut */
 void cav_relay_api_ui_register(CavRelayHttp *http);        /* api-ui.c: watch page, console files */
+void cav_relay_api_view_register(CavRelayHttp *http);      /* view.c: the console's low-latency view */
 
 /* ---- answers (http-util.c) ------------------------------------------------ */
 

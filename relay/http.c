@@ -35,6 +35,7 @@ static const AreaRegister areas[] = {
 	cav_relay_api_ws_register,
 	cav_relay_api_public_register,
 	cav_relay_api_ui_register,
+	cav_relay_api_view_register,
 };
 
 static void
