@@ -22,6 +22,8 @@ packages=(
   gstreamer1.0-plugins-base-apps ffmpeg sqlite3 curl util-linux procps
   # browser tests of the web UI (tests/e2e): Chromium driven by playwright-core
   chromium nodejs npm
+  # the relay's public HLS is tested behind Debian's nginx (relay/nginx/; bench/relay-hls.sh adds wrk)
+  nginx
 )
 
 missing=()

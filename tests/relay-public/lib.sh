@@ -56,11 +56,11 @@ INI
 
 pub_cleanup() {
 	exec 7>&- 2>/dev/null || true
-	for pid in ${PUB_PID:-} ${NGINX_PID:-}; do
+	for pid in ${PUB_PID:-} ${NGINX_PIDS:-}; do
 		kill -TERM "$pid" 2>/dev/null || true
 	done
 	sleep 0.3
-	for pid in ${PUB_PID:-} ${NGINX_PID:-}; do
+	for pid in ${PUB_PID:-} ${NGINX_PIDS:-}; do
 		kill -KILL "$pid" 2>/dev/null || true
 	done
 	[ -z "${CAV_KEEP:-}" ] && [ -n "${PUB_DIR:-}" ] && rm -rf "$PUB_DIR"
@@ -104,7 +104,7 @@ pub_cmd() {
 # nginx_start: the shipped configuration, addresses and folders replaced.
 nginx_start() {
 	command -v nginx >/dev/null || fail "nginx is not installed (scripts/install-deps.sh)"
-	local nd=$PUB_DIR/nginx
+	local nd=$PUB_DIR/${NGINX_NAME:-nginx}
 	NGINX_PORT=$(free_port)
 	NGINX_URL=http://127.0.0.1:$NGINX_PORT
 	mkdir -p "$nd/cache-hls" "$nd/cache-auth" "$nd/tmp"
@@ -133,6 +133,7 @@ CONF
 		fail "nginx -t: $(cat "$nd/check.log")"
 	nginx -p "$nd" -c "$nd/nginx.conf" -e "$nd/error.log" -g 'daemon off;' &
 	NGINX_PID=$!
+	NGINX_PIDS="${NGINX_PIDS:-} $NGINX_PID"
 	for _ in $(seq 50); do
 		curl -s -o /dev/null "$NGINX_URL/api/v1/public/hearings" && return 0
 		sleep 0.1
