@@ -297,6 +297,38 @@ add_hearing(CavRelayLink *link, JsonBuilder *b, const char **state)
 	json_builder_end_object(b);
 }
 
+static void
+add_stream_stats(CavStreamer *streamer, JsonBuilder *b)
+{
+	CavStreamerStats st;
+	const struct {
+		const char *name;
+		guint64 value;
+	} *f, fields[] = {
+		{ "packets", 0 }, { "bytes", 0 }, { "retransmits", 0 }, { "nacks", 0 },
+		{ "keyframes", 0 }, { "rtcp_in", 0 }, { "rtcp_bad", 0 }, { "send_errors", 0 },
+	};
+	guint64 values[G_N_ELEMENTS(fields)];
+
+	cav_streamer_get_stats(streamer, &st);
+	values[0] = st.packets;
+	values[1] = st.bytes;
+	values[2] = st.retransmits;
+	values[3] = st.nacks;
+	values[4] = st.keyframes;
+	values[5] = st.rtcp_in;
+	values[6] = st.rtcp_bad;
+	values[7] = st.send_errors;
+	json_builder_set_member_name(b, "stream");
+	json_builder_begin_object(b);
+	for (guint i = 0; i < G_N_ELEMENTS(fields); i++) {
+		f = &fields[i];
+		json_builder_set_member_name(b, f->name);
+		json_builder_add_int_value(b, (gint64)values[i]);
+	}
+	json_builder_end_object(b);
+}
+
 static char *
 heartbeat_body(CavRelayLink *link)
 {
@@ -341,6 +373,8 @@ heartbeat_body(CavRelayLink *link)
 	json_builder_end_array(b);
 	json_builder_set_member_name(b, "streaming");
 	json_builder_add_boolean_value(b, link->streamer != NULL);
+	if (link->streamer != NULL)
+		add_stream_stats(link->streamer, b);
 	json_builder_end_object(b);
 	return to_json(b);
 }

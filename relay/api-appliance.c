@@ -298,7 +298,7 @@ static void
 post_heartbeat(CavRelayRequest *req)
 {
 	static const char *const allowed[] = { "room", "state", "hearing", "disk", "sources",
-					       "alarms", "streaming", NULL };
+					       "alarms", "streaming", "stream", NULL };
 	g_autoptr(JsonObject) o = cav_relay_read_body(req->msg, allowed);
 	SoupMessageBody *body = soup_server_message_get_request_body(req->msg);
 	g_autofree char *peer = cav_relay_peer(req->msg);
@@ -344,6 +344,7 @@ media_host(CavRelayRequest *req)
 void
 cav_relay_json_media(JsonBuilder *b, CavRelayRequest *req, CavSrtpSuite suite, const char *key)
 {
+	const CavRelayConfig *c = cav_relay_config(req->relay);
 	g_autofree char *host = media_host(req);
 
 	json_builder_set_member_name(b, "suite");
@@ -353,7 +354,9 @@ cav_relay_json_media(JsonBuilder *b, CavRelayRequest *req, CavSrtpSuite suite, c
 	json_builder_set_member_name(b, "media_host");
 	json_builder_add_string_value(b, host);
 	json_builder_set_member_name(b, "media_port");
-	json_builder_add_int_value(b, cav_ingest_port(cav_relay_ingest(req->relay)));
+	json_builder_add_int_value(b, c->media_advertise_port != 0
+					      ? c->media_advertise_port
+					      : cav_ingest_port(cav_relay_ingest(req->relay)));
 	json_builder_set_member_name(b, "pt_video");
 	json_builder_add_int_value(b, CAV_RTP_PT_H264);
 	json_builder_set_member_name(b, "pt_audio");

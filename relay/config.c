@@ -299,9 +299,14 @@ load_media(CavRelayConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 	if (!parse_listen(map, g, "listen", listen, &c->media_host, &c->media_port, error))
 		return FALSE;
 	c->media_advertise = get_string(kf, g, "advertise", NULL);
-	if (c->media_advertise != NULL && !g_hostname_is_ip_address(c->media_advertise))
-		return fail(error, CAV_RELAY_CONFIG_ERROR_VALUE, map, g, "advertise",
-			    "“%s” is not an IP address", c->media_advertise);
+	/* "IP" or "IP:PORT" (a port forwarded to this one, e.g. through NAT). */
+	if (c->media_advertise != NULL && !g_hostname_is_ip_address(c->media_advertise)) {
+		g_autofree char *text = g_steal_pointer(&c->media_advertise);
+
+		if (!parse_listen(map, g, "advertise", text, &c->media_advertise,
+				  &c->media_advertise_port, error))
+			return FALSE;
+	}
 	return TRUE;
 }
 

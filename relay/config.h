@@ -45,6 +45,7 @@ typedef struct {
 	char *media_host;      /* UDP address to bind (owned) */
 	guint media_port;      /* 0 picks a free port */
 	char *media_advertise; /* address appliances send to; default media_host (owned, nullable) */
+	guint media_advertise_port; /* port they send to (NAT, a proxy); 0: the bound port */
 	guint workers;         /* fan-out worker threads */
 	guint queue_packets;   /* per-subscriber queue bound */
 	guint max_subscribers; /* per stream */

@@ -172,6 +172,7 @@ main(int argc, char **argv)
 	guint8 key[32];
 	guint32 own;
 	guint64 auth_fail = 0, other_ssrc = 0, nacks = 0;
+	gint64 first_video_us = 0;
 	gint64 start, end, last_rr = 0, last_video = 0, max_video_gap = 0, first_frame_us = 0,
 			   next_progress;
 	int fd;
@@ -250,6 +251,8 @@ main(int argc, char **argv)
 			track_packet(tr, &h, missing);
 			if (tr == &t[0]) {
 				now = g_get_monotonic_time();
+				if (first_video_us == 0)
+					first_video_us = now - start;
 				if (last_video != 0 && now - last_video > max_video_gap)
 					max_video_gap = now - last_video;
 				last_video = now;
@@ -281,10 +284,12 @@ main(int argc, char **argv)
 	       ", \"ts_backwards\": %" G_GUINT64_FORMAT ", \"other_ssrc\": %" G_GUINT64_FORMAT
 	       ", \"auth_fail\": %" G_GUINT64_FORMAT ", \"nacks\": %" G_GUINT64_FORMAT
 	       ", \"frames\": %" G_GUINT64_FORMAT ", \"first_frame_ms\": %" G_GINT64_FORMAT
+	       ", \"first_video_ms\": %" G_GINT64_FORMAT
 	       ", \"max_video_gap_ms\": %" G_GINT64_FORMAT ", \"id\": %" G_GINT64_FORMAT "}\n",
 	       t[0].packets, t[1].packets, t[0].gaps, t[1].gaps, t[0].late + t[1].late,
 	       t[0].big_jumps + t[1].big_jumps, t[0].ts_backwards + t[1].ts_backwards, other_ssrc,
-	       auth_fail, nacks, frames, first_frame_us / 1000, max_video_gap / 1000,
+	       auth_fail, nacks, frames, first_frame_us / 1000, first_video_us / 1000,
+	       max_video_gap / 1000,
 	       json_object_get_int_member(sub, "id"));
 	close(fd);
 	return 0;
