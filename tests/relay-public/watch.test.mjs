@@ -13,6 +13,8 @@ const { chromium } = require('playwright-core');
 const URL = process.env.CAV_URL;
 const ART = process.env.CAV_ARTIFACTS;
 const errors = [];
+const TITLE = process.env.CAV_EXPECT_TITLE || '公开 张某盗窃案';
+const WITH_VOD = !process.env.CAV_NO_VOD;
 let restarting = false;
 const t0 = Date.now();
 const step = (s) => console.log(`# ${((Date.now() - t0) / 1000).toFixed(1)}s ${s}`);
@@ -79,9 +81,9 @@ try {
   step('the list: the public hearing only');
   await page.goto(`${URL}/watch/`);
   await page.locator('#live button').first().waitFor();
-  await page.locator('#vod button').first().waitFor();
+  if (WITH_VOD) await page.locator('#vod button').first().waitFor();
   const live = await page.locator('#live button').allTextContents();
-  if (live.length !== 1 || !/公开 张某盗窃案/.test(live[0]) || /不公开/.test(live.join())) throw new Error(`live list: ${live}`);
+  if (live.length !== 1 || !live[0].includes(TITLE) || /不公开/.test(live.join())) throw new Error(`live list: ${live}`);
   if (!/直播中/.test(live[0]) || !/测试人民法院/.test(live[0]) || !/盗窃罪/.test(live[0])) throw new Error(`card: ${live[0]}`);
   const box = await page.locator('#live button').first().boundingBox();
   if (box.height < 48) throw new Error(`tap target ${box.height} px`);
@@ -126,12 +128,14 @@ try {
   console.log(`RECOVERY_MS=${recovery} STALL_MS=${longestStall} FIRST_PLAY_MS=${p1.ms}`);
   if (after.s.variance < 100) throw new Error('black picture after recovery');
 
+  if (WITH_VOD) {
   step('a recording, on demand');
   await page.click('#close');
   await page.locator('#vod button').first().click();
   await waitPlaying(page, 'on demand', 15000);
   await page.setViewportSize({ width: 1280, height: 800 });
   await shot('watch-vod-desktop-en.png');
+  }
 } catch (e) {
   console.error(`FAIL: ${e.message}`);
   failed = true;
