@@ -20,6 +20,7 @@
 #include "encode.h"
 #include "inter.h"
 #include "program.h"
+#include "recorder-sources.h"
 #include "track-sink.h"
 
 #include <string.h>
@@ -165,20 +166,8 @@ add_track(CavRecorder *rec, const Build *b, const char *name, GError **error)
 static GstElement *
 add_source(CavRecorder *rec, const Build *b, const CavSourceSpec *spec, GError **error)
 {
-	const CavSourceBackend *backend = cav_source_backend_lookup(spec->backend);
-	g_autoptr(GError) local = NULL;
-	g_autofree char *name = g_strdup_printf("%s-src", spec->id);
-	GstElement *bin = backend->create(
-		spec, spec->kind == CAV_MEDIA_VIDEO ? &b->format.camera : NULL, &local);
-
-	if (bin == NULL) {
-		g_set_error(error, CAV_RECORDER_ERROR, CAV_RECORDER_ERROR_BUILD, "%s",
-			    local ? local->message : "source could not be created");
-		return NULL;
-	}
-	gst_object_set_name(GST_OBJECT(bin), name);
-	gst_bin_add(GST_BIN(rec->pipeline), bin);
-	return bin;
+	/* Behind its health guard (recorder-sources.h). */
+	return cav_recorder_source_new(rec, b->plan->sources, spec, &b->format, error);
 }
 
 /* queue ─ @encoder ─ @track's video input, fed from @upstream (a tee or a bin). */
@@ -216,10 +205,18 @@ add_camera(CavRecorder *rec, const Build *b, guint i, GstElement *program, GErro
 	tee = src ? cav_graph_add(GST_BIN(rec->pipeline), "tee", tee_name, error) : NULL;
 	if (tee == NULL || !cav_graph_link(src, "src", tee, "sink", error))
 		return FALSE;
-	enc = cav_encode_h264_new(enc_name, f->camera.fps, f->camera_kbps, f->keyframe_seconds,
-				  f->x264_preset, error);
-	if (enc == NULL || !add_encoded_branch(rec, tee, "src_%u", spec->id, enc, track, error) ||
-	    !cav_inter_tap_video(GST_BIN(rec->pipeline), tee, inter_name, error))
+	if (cav_recorder_source_is_passthrough(src)) {
+		/* The camera's own H.264 is the track; "src" only feeds the program. */
+		if (!cav_recorder_link_passthrough(rec, src, track, error))
+			return FALSE;
+	} else {
+		enc = cav_encode_h264_new(enc_name, f->camera.fps, f->camera_kbps,
+					  f->keyframe_seconds, f->x264_preset, error);
+		if (enc == NULL ||
+		    !add_encoded_branch(rec, tee, "src_%u", spec->id, enc, track, error))
+			return FALSE;
+	}
+	if (!cav_inter_tap_video(GST_BIN(rec->pipeline), tee, inter_name, error))
 		return FALSE;
 	/* The program bin's inputs start with their own queue. */
 	return cav_graph_link(tee, "src_%u", program, program_pad, error);

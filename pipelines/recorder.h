@@ -89,6 +89,10 @@ typedef struct {
 	 * were open stay on disk as they were (they hold complete fragments up to
 	 * the fault). Not called after stopped. */
 	void (*failed)(CavRecorder *rec, const GError *error, gpointer user_data);
+	/* A source was lost (its track and pane show the slate while the
+	 * recording goes on) or delivers again (source-guard.h). Nullable. */
+	void (*source_health)(CavRecorder *rec, const CavSourceHealth *health,
+			      gpointer user_data);
 } CavRecorderCallbacks;
 
 /* Builds the graph (does not start it). (transfer full) */

@@ -13,6 +13,10 @@
  *               cam3 look different.
  *   microphone: freq = Hz (default 440), volume = 0..1 (default 0.3),
  *               wave = an audiotestsrc wave nick (default sine).
+ *   both:       outage = A-B: the source delivers nothing from A to B seconds
+ *               of the pipeline's running time, as a camera that stops
+ *               streaming and comes back (tests of the health guard). A bin
+ *               rebuilt within the window stays silent too.
  *
  * Main thread only (building); the bins run on streaming threads.
  */
@@ -20,7 +24,7 @@
 
 #include <string.h>
 
-static const char *const test_param_keys[] = {"pattern", "freq", "volume", "wave", NULL};
+static const char *const test_param_keys[] = {"pattern", "freq", "volume", "wave", "outage", NULL};
 static const char *const video_only_keys[] = {"pattern", NULL};
 static const char *const audio_only_keys[] = {"freq", "volume", "wave", NULL};
 
@@ -147,10 +151,63 @@ reject_keys(const CavSourceSpec *spec, const char *const *keys, const char *only
 	return TRUE;
 }
 
+/* "A-B" seconds, 0 <= A < B; absent: no outage (*from = *to = 0). */
+static gboolean
+get_outage(const CavSourceSpec *spec, double *from, double *to, GError **error)
+{
+	const char *value = g_hash_table_lookup(spec->params, "outage");
+	char *end = NULL;
+
+	*from = *to = 0;
+	if (value == NULL)
+		return TRUE;
+	*from = g_ascii_strtod(value, &end);
+	if (end != value && *end == '-') {
+		const char *second = end + 1;
+
+		*to = g_ascii_strtod(second, &end);
+		if (end != second && *end == '\0' && *from >= 0 && *to > *from)
+			return TRUE;
+	}
+	return set_bad_param(error, spec, "outage", "use FROM-TO in seconds, e.g. 3-8");
+}
+
+typedef struct {
+	GstClockTime from;
+	GstClockTime to;
+} Outage;
+
+/* Drops what the source makes inside the outage window (streaming thread). */
+static GstPadProbeReturn
+on_outage_buffer(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	const Outage *o = data;
+	GstElement *el = GST_ELEMENT(gst_pad_get_parent(pad));
+	GstClockTime now = el ? gst_element_get_current_running_time(el) : GST_CLOCK_TIME_NONE;
+
+	gst_clear_object(&el);
+	return GST_CLOCK_TIME_IS_VALID(now) && now >= o->from && now < o->to ? GST_PAD_PROBE_DROP
+									     : GST_PAD_PROBE_OK;
+}
+
+static void
+add_outage(GstElement *last, double from, double to)
+{
+	g_autoptr(GstPad) pad = gst_element_get_static_pad(last, "src");
+	Outage *o = g_new0(Outage, 1);
+
+	o->from = (GstClockTime)(from * GST_SECOND);
+	o->to = (GstClockTime)(to * GST_SECOND);
+	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, on_outage_buffer, o, g_free);
+}
+
 static gboolean
 test_validate(const CavSourceSpec *spec, GError **error)
 {
-	double d;
+	double d, to;
+
+	if (!get_outage(spec, &d, &to, error))
+		return FALSE;
 
 	if (spec->kind == CAV_MEDIA_VIDEO) {
 		return reject_keys(spec, audio_only_keys, "microphones", error) &&
@@ -213,6 +270,15 @@ ghost_src(GstBin *bin, GstElement *last, const CavSourceSpec *spec, GError **err
 	return TRUE;
 }
 
+static void
+maybe_outage(const CavSourceSpec *spec, GstElement *last)
+{
+	double from, to;
+
+	if (get_outage(spec, &from, &to, NULL) && to > 0)
+		add_outage(last, from, to);
+}
+
 static GstElement *
 create_video(const CavSourceSpec *spec, const CavVideoFormat *video, GError **error)
 {
@@ -256,6 +322,7 @@ create_video(const CavSourceSpec *spec, const CavVideoFormat *video, GError **er
 
 	if (!ghost_src(GST_BIN(bin), out, spec, error))
 		return NULL;
+	maybe_outage(spec, out);
 	return g_steal_pointer(&bin);
 }
 
@@ -288,6 +355,7 @@ create_audio(const CavSourceSpec *spec, GError **error)
 
 	if (!ghost_src(GST_BIN(bin), filter, spec, error))
 		return NULL;
+	maybe_outage(spec, filter);
 	return g_steal_pointer(&bin);
 }
 

@@ -93,14 +93,35 @@ id_is_valid(const char *id)
 	return strcmp(id, "program") != 0 && strcmp(id, "audio") != 0;
 }
 
+/* Keys of the health watchdog, valid for every backend. */
+static const char *const common_keys[] = {CAV_SOURCE_KEY_LOST_AFTER, NULL};
+
 static gboolean
 key_is_declared(const CavSourceBackend *backend, const char *key)
 {
+	if (g_strv_contains(common_keys, key))
+		return TRUE;
 	for (guint i = 0; backend->param_keys != NULL && backend->param_keys[i] != NULL; i++) {
 		if (strcmp(backend->param_keys[i], key) == 0)
 			return TRUE;
 	}
 	return FALSE;
+}
+
+static gboolean
+check_common(const CavSourceSpec *spec, GError **error)
+{
+	const char *v = g_hash_table_lookup(spec->params, CAV_SOURCE_KEY_LOST_AFTER);
+	guint64 ms;
+
+	if (v != NULL && (!g_ascii_string_to_unsigned(v, 10, 200, 60000, &ms, NULL))) {
+		g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_BAD_PARAM,
+			    "Source \"%s\": invalid key \"%s\": \"%s\" is not a number of "
+			    "milliseconds from 200 to 60000",
+			    spec->id, CAV_SOURCE_KEY_LOST_AFTER, v);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 static int
@@ -173,7 +194,115 @@ cav_source_validate(const CavSourceSpec *spec, GError **error)
 			spec->id ? spec->id : "(no id)", CAV_SOURCE_ID_MAX);
 		return FALSE;
 	}
-	if (!check_keys(spec, backend, error))
+	if (!check_keys(spec, backend, error) || !check_common(spec, error))
 		return FALSE;
 	return backend->validate == NULL || backend->validate(spec, error);
+}
+
+CavSourceSpec *
+cav_source_spec_copy(const CavSourceSpec *spec)
+{
+	CavSourceSpec *copy = cav_source_spec_new(spec->id, spec->kind, spec->backend);
+	GHashTableIter it;
+	gpointer k, v;
+
+	copy->label = g_strdup(spec->label);
+	copy->role = g_strdup(spec->role);
+	if (spec->params != NULL) {
+		g_hash_table_iter_init(&it, spec->params);
+		while (g_hash_table_iter_next(&it, &k, &v))
+			g_hash_table_insert(copy->params, g_strdup(k), g_strdup(v));
+	}
+	return copy;
+}
+
+gboolean
+cav_source_has_encoded(const CavSourceSpec *spec)
+{
+	const CavSourceBackend *backend = cav_source_backend_lookup(spec->backend);
+	gboolean (*has)(const CavSourceSpec *) =
+		backend ? CAV_SOURCE_BACKEND_HOOK(backend, has_encoded) : NULL;
+
+	return has != NULL && spec->kind == CAV_MEDIA_VIDEO && has(spec);
+}
+
+char *
+cav_source_group_key(const CavSourceSpec *spec)
+{
+	const CavSourceBackend *backend = cav_source_backend_lookup(spec->backend);
+	char *(*key)(const CavSourceSpec *) =
+		backend ? CAV_SOURCE_BACKEND_HOOK(backend, group_key) : NULL;
+
+	return key != NULL ? key(spec) : NULL;
+}
+
+gboolean
+cav_source_probe(const CavSourceSpec *spec, const CavVideoFormat *video, GError **error)
+{
+	const CavSourceBackend *backend = cav_source_backend_lookup(spec->backend);
+	gboolean (*probe)(const CavSourceSpec *, const CavVideoFormat *, GError **) =
+		backend ? CAV_SOURCE_BACKEND_HOOK(backend, probe) : NULL;
+
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	return probe == NULL || probe(spec, spec->kind == CAV_MEDIA_VIDEO ? video : NULL, error);
+}
+
+/* The specs of @all with group key @key, of one backend. */
+static GPtrArray *
+group_members(const GPtrArray *all, const char *backend, const char *key)
+{
+	GPtrArray *members = g_ptr_array_new();
+
+	for (guint i = 0; i < all->len; i++) {
+		const CavSourceSpec *s = g_ptr_array_index(all, i);
+		g_autofree char *k = NULL;
+
+		if (g_strcmp0(s->backend, backend) != 0)
+			continue;
+		k = cav_source_group_key(s);
+		if (g_strcmp0(k, key) == 0)
+			g_ptr_array_add(members, (gpointer)s);
+	}
+	return members;
+}
+
+gboolean
+cav_source_validate_all(const GPtrArray *specs, GError **error)
+{
+	g_autoptr(GHashTable) done = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+	for (guint i = 0; i < specs->len; i++) {
+		const CavSourceSpec *spec = g_ptr_array_index(specs, i);
+		const CavSourceBackend *backend = cav_source_backend_lookup(spec->backend);
+		gboolean (*check)(const CavSourceSpec *const *, guint, GError **);
+		g_autofree char *key = cav_source_group_key(spec);
+		g_autofree char *seen = NULL;
+		g_autoptr(GPtrArray) members = NULL;
+
+		if (key == NULL || backend == NULL)
+			continue;
+		seen = g_strconcat(spec->backend, "\x1f", key, NULL);
+		if (!g_hash_table_add(done, g_steal_pointer(&seen)))
+			continue;
+		check = CAV_SOURCE_BACKEND_HOOK(backend, validate_group);
+		members = group_members(specs, spec->backend, key);
+		if (check != NULL &&
+		    !check((const CavSourceSpec *const *)members->pdata, members->len, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+GPtrArray *
+cav_source_group_of(const GPtrArray *specs, const CavSourceSpec *spec)
+{
+	g_autofree char *key = cav_source_group_key(spec);
+
+	if (key == NULL) {
+		GPtrArray *alone = g_ptr_array_new();
+
+		g_ptr_array_add(alone, (gpointer)spec);
+		return alone;
+	}
+	return group_members(specs, spec->backend, key);
 }
