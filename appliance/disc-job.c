@@ -427,6 +427,17 @@ job_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cance
 
 /* ---- results (main thread) ----------------------------------------------- */
 
+/* One-line JSON for a database column. (transfer full) */
+static char *
+compact_json(JsonBuilder *b)
+{
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autoptr(JsonNode) root = json_builder_get_root(b);
+
+	json_generator_set_root(gen, root);
+	return json_generator_to_data(gen, NULL);
+}
+
 static char *
 findings_json(const CavVerifyReport *report)
 {
@@ -446,7 +457,7 @@ findings_json(const CavVerifyReport *report)
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
-	return cav_json_to_string(b, NULL);
+	return compact_json(b);
 }
 
 static gboolean
@@ -469,7 +480,7 @@ record(CavDiscJobs *jobs, Job *job, gboolean ok, GError **error)
 	for (guint i = 0; i < job->added->len; i++)
 		json_builder_add_string_value(hb, job->added->pdata[i]);
 	json_builder_end_array(hb);
-	hearings = cav_json_to_string(hb, NULL);
+	hearings = compact_json(hb);
 	if (!ok) {
 		const GError *e = job->error;
 
@@ -502,7 +513,7 @@ record(CavDiscJobs *jobs, Job *job, gboolean ok, GError **error)
 	json_builder_set_member_name(ab, "hearings");
 	json_builder_add_string_value(ab, hearings);
 	json_builder_end_object(ab);
-	detail = cav_json_to_string(ab, NULL);
+	detail = compact_json(ab);
 	object = g_strdup_printf("case/%" G_GINT64_FORMAT, job->c->kase->id);
 
 	if (!cav_store_begin(store, error))

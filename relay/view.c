@@ -130,10 +130,18 @@ fix_dops(guint8 *data, gsize len)
 	for (gsize i = 0; i + 16 <= len; i++) {
 		if (memcmp(data + i, "dOps", 4) == 0) {
 			guint8 *rate = data + i + 8; /* after version, channels, pre-skip */
-			guint32 be = GST_READ_UINT32_BE(rate), le = GST_READ_UINT32_LE(rate);
+			/* Byte by byte: the box is not aligned. */
+			guint32 be = (guint32)rate[0] << 24 | (guint32)rate[1] << 16 |
+				     (guint32)rate[2] << 8 | rate[3];
+			guint32 le = (guint32)rate[3] << 24 | (guint32)rate[2] << 16 |
+				     (guint32)rate[1] << 8 | rate[0];
 
-			if (be > 384000 && le <= 384000 && le >= 8000)
-				GST_WRITE_UINT32_BE(rate, le);
+			if (be > 384000 && le <= 384000 && le >= 8000) {
+				rate[0] = le >> 24;
+				rate[1] = le >> 16;
+				rate[2] = le >> 8;
+				rate[3] = le;
+			}
 			return TRUE;
 		}
 		if (memcmp(data + i, "moof", 4) == 0)

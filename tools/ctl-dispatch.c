@@ -77,6 +77,28 @@ static const CavCtlCommand commands[] = {
 	 "defaults to " CAV_CTL_PUBLIC_KEY_NAME " beside the database.\n"
 	 "Exit status: 0 intact, 1 problems found, 2 could not verify.",
 	 0, 0, TRUE, cav_ctl_cmd_audit_verify},
+	{"disc plan", "CASE", "Show which discs a case needs (DVD-5 … BD-50, spanning)", NULL, 1, 1,
+	 FALSE, cav_ctl_cmd_disc_plan},
+	{"disc author", "CASE", "Write a case's disc as an ISO image file (-o IMAGE)",
+	 "All hearings must be sealed. The image is read back and verified before\n"
+	 "the command reports success; burn it with any tool, or use 'disc burn'.",
+	 1, 1, FALSE, cav_ctl_cmd_disc_author},
+	{"disc burn", "CASE", "Burn a case's sealed hearings to drives (--drive, twice for two copies)",
+	 "A disc already holding this case's earlier sessions grows by a session with\n"
+	 "the new hearings. --close ends the disc when the case has ended. Every copy\n"
+	 "is read back through its drive and verified; exit status 0 only if all are.",
+	 1, 1, FALSE, cav_ctl_cmd_disc_burn},
+	{"disc job", "ID", "Show a disc job: progress, copies, read-back findings", NULL, 1, 1,
+	 FALSE, cav_ctl_cmd_disc_job},
+	{"disc drives", "", "List the optical drives and their media", NULL, 0, 0, FALSE,
+	 cav_ctl_cmd_disc_drives},
+	{"disc verify", "IMAGE|DRIVE|DIR", "Check a disc, image or copy offline",
+	 "Reads the disc (an image file, /dev/srN, or a folder holding a copy) and\n"
+	 "checks every hearing against its signed manifest and every other file\n"
+	 "against the signed set manifest; names each missing, extra or altered file.\n"
+	 "No daemon or database is needed.\n"
+	 "Exit status: 0 intact, 1 problems found, 2 could not verify.",
+	 1, 1, TRUE, cav_ctl_cmd_disc_verify},
 };
 
 const CavCtlCommand *

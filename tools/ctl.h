@@ -169,4 +169,12 @@ char *cav_ctl_token_load(const char *api_url);
 int cav_ctl_cmd_verify(CavCtl *ctl, int argc, char **argv, GError **error);
 int cav_ctl_cmd_audit_verify(CavCtl *ctl, int argc, char **argv, GError **error);
 
+/* Handlers (ctl-disc.c); disc verify needs no daemon. */
+int cav_ctl_cmd_disc_plan(CavCtl *ctl, int argc, char **argv, GError **error);
+int cav_ctl_cmd_disc_author(CavCtl *ctl, int argc, char **argv, GError **error);
+int cav_ctl_cmd_disc_burn(CavCtl *ctl, int argc, char **argv, GError **error);
+int cav_ctl_cmd_disc_job(CavCtl *ctl, int argc, char **argv, GError **error);
+int cav_ctl_cmd_disc_drives(CavCtl *ctl, int argc, char **argv, GError **error);
+int cav_ctl_cmd_disc_verify(CavCtl *ctl, int argc, char **argv, GError **error);
+
 G_END_DECLS
