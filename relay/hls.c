@@ -27,6 +27,9 @@
 #include <unistd.h>
 
 #define RETRY_MS 2000
+/* A broadcast found unfinished at start whose last segment is older than
+ * this is taken as ended (listed on demand). */
+#define STALE_US (12 * G_TIME_SPAN_HOUR)
 
 typedef struct Room Room;
 
@@ -517,6 +520,17 @@ on_directory(const CavLiveEntry *entry, gboolean removed, gpointer user_data)
 
 /* ---- the object ------------------------------------------------------------- */
 
+static gint64
+last_activity_us(const CavHlsBroadcast *b)
+{
+	const CavHlsSegment *s;
+
+	if (b->segments->len == 0)
+		return MAX(b->started_us, 1);
+	s = &g_array_index(b->segments, CavHlsSegment, b->segments->len - 1);
+	return s->start_us + s->duration_us;
+}
+
 static void
 load_all(CavHls *hls)
 {
@@ -533,6 +547,12 @@ load_all(CavHls *hls)
 			continue;
 		b->next_discontinuity = TRUE;
 		g_hash_table_insert(hls->broadcasts, b->token, b);
+		/* Off air for longer than any recess: the hearing ended while
+		 * the relay was down. */
+		if (b->ended_us == 0 && last_activity_us(b) < g_get_real_time() - STALE_US) {
+			b->ended_us = last_activity_us(b);
+			save_meta(hls, b);
+		}
 		/* An unfinished broadcast resumes if its hearing comes back. */
 		if (b->ended_us == 0) {
 			Room *r = room_get(hls, b->room_key);
