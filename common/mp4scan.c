@@ -45,6 +45,11 @@ typedef struct {
 	guint64 end;           /* media end after the last complete fragment */
 	guint64 pending_end;   /* media end after the moof awaiting its mdat */
 	gboolean pending_set;
+	guint64 start;         /* decode time of the first complete fragment */
+	gboolean started;
+	guint64 samples;       /* samples in complete fragments */
+	guint64 pending_start;
+	guint64 pending_samples;
 } Track;
 
 typedef struct {
@@ -249,7 +254,8 @@ parse_moov(Movie *mv, const guint8 *p, gsize len)
 /* Sum of the sample durations in one trun. FALSE when the box is malformed
  * (then the fragment's timing is ignored, not its bytes). */
 static gboolean
-trun_duration(const guint8 *p, gsize len, guint32 default_duration, guint64 *out)
+trun_duration(const guint8 *p, gsize len, guint32 default_duration, guint64 *out,
+	      guint32 *out_count)
 {
 	guint32 flags, count;
 	gsize off = 8, entry = 0;
@@ -274,6 +280,7 @@ trun_duration(const guint8 *p, gsize len, guint32 default_duration, guint64 *out
 		return FALSE;
 	if (entry > 0 && count > (len - off) / entry)
 		return FALSE;
+	*out_count = count;
 	if (!(flags & 0x100)) {
 		*out = (guint64)count * default_duration;
 		return TRUE;
@@ -292,7 +299,7 @@ parse_traf(Movie *mv, const guint8 *p, gsize len)
 	gsize bl;
 	guint32 type, id = 0, default_duration = 0;
 	gboolean have_tfhd = FALSE, have_tfdt = FALSE, have_default = FALSE;
-	guint64 base = 0, total = 0;
+	guint64 base = 0, total = 0, samples;
 	Track *t;
 
 	/* tfhd and tfdt first, so truns know the defaults whatever the order. */
@@ -330,17 +337,23 @@ parse_traf(Movie *mv, const guint8 *p, gsize len)
 	if (!have_tfdt)
 		base = t->pending_set ? t->pending_end : t->end;
 
+	samples = t->pending_set ? t->pending_samples : t->samples;
+	if (!t->pending_set)
+		t->pending_start = base;
 	it = (BoxIter){p, len, 0};
 	while (box_next(&it, &type, &b, &bl)) {
 		guint64 d;
+		guint32 n = 0;
 
 		if (type != FOURCC('t', 'r', 'u', 'n'))
 			continue;
-		if (!trun_duration(b, bl, default_duration, &d))
+		if (!trun_duration(b, bl, default_duration, &d, &n))
 			return;
 		total = sat_add(total, d);
+		samples = sat_add(samples, n);
 	}
 	t->pending_end = sat_add(base, total);
+	t->pending_samples = samples;
 	t->pending_set = TRUE;
 }
 
@@ -364,8 +377,15 @@ static void
 commit_fragment(Movie *mv)
 {
 	for (guint i = 0; i < mv->n_tracks; i++) {
-		if (mv->tracks[i].pending_set)
-			mv->tracks[i].end = mv->tracks[i].pending_end;
+		Track *t = &mv->tracks[i];
+
+		if (t->pending_set) {
+			t->end = t->pending_end;
+			t->samples = t->pending_samples;
+			if (!t->started)
+				t->start = t->pending_start;
+			t->started = TRUE;
+		}
 		mv->tracks[i].pending_set = FALSE;
 	}
 }
@@ -405,10 +425,17 @@ fill_durations(const Movie *mv, CavMp4Info *info)
 		double d = seconds(mv->has_mvex ? t->end : t->mdhd_duration, t->timescale);
 
 		info->duration_s = MAX(info->duration_s, d);
-		if (t->handler == FOURCC('v', 'i', 'd', 'e') && info->video_duration_s == 0.0)
+		if (t->handler == FOURCC('v', 'i', 'd', 'e') && info->video_duration_s == 0.0) {
 			info->video_duration_s = d;
-		if (t->handler == FOURCC('s', 'o', 'u', 'n') && info->audio_duration_s == 0.0)
+			info->video_start_s = seconds(t->start, t->timescale);
+			info->video_samples = t->samples;
+		}
+		if (t->handler == FOURCC('s', 'o', 'u', 'n') && info->audio_duration_s == 0.0) {
 			info->audio_duration_s = d;
+			info->audio_start_s = seconds(t->start, t->timescale);
+			info->audio_samples = t->samples;
+			info->audio_timescale = t->timescale;
+		}
 	}
 	if (!mv->has_mvex)
 		info->duration_s =

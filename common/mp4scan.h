@@ -31,6 +31,14 @@ typedef struct {
 	double duration_s; /* longest track's media time in complete fragments (or mvhd when finalized) */
 	double video_duration_s; /* media time of the first video track, 0 if none */
 	double audio_duration_s; /* media time of the first audio track, 0 if none */
+	/* Fragmented files only (0 otherwise): where the first complete
+	 * fragment of each track starts (decode time) and how many samples the
+	 * complete fragments hold; for the A/V offset (pipelines/av-offset.h). */
+	double video_start_s;
+	double audio_start_s;
+	guint64 video_samples;
+	guint64 audio_samples;   /* coded frames, e.g. AAC frames of 1024 samples */
+	guint32 audio_timescale; /* mp4mux uses the sample rate */
 } CavMp4Info;
 
 /* Scans a buffer holding a whole file. Fails only when it is not an MP4

@@ -1,11 +1,28 @@
-/* program.c — the program picture: cameras laid out in panes, plus the
- * caption (court, case) and Beijing time.
+/* program.c — the program picture: cameras laid out in panes (layout.c),
+ * switched live, plus the overlays: caption (court, room), case number,
+ * free text and Beijing time.
  *
- * Each camera input is scaled to its pane in its own queue thread before the
- * compositor, so the scaling of N cameras runs in parallel and the compositor
- * only copies pixels; scaling inside the compositor would put all of it on
- * the aggregator's single output thread, which is where the program's CPU
- * goes (DESIGN §2).
+ * Scaling: each camera input is scaled to its pane in its own queue thread
+ * before the compositor, so the scaling of N cameras runs in parallel and
+ * the compositor mostly copies pixels; scaling inside the compositor would
+ * put all of it on the aggregator's single output thread, which is where
+ * the program's CPU goes (DESIGN §2). Hidden cameras are scaled to a small
+ * size and drawn with alpha 0, which the compositor skips without
+ * converting, so a 6-camera room in layout "1" costs little more than one.
+ *
+ * Live switching: every camera stays linked; a switch changes the
+ * compositor pads' xpos, ypos, width, height, alpha and zorder and each
+ * pre-scaler's capsfilter. The pad properties are applied by a buffer probe
+ * on the compositor's source pad, i.e. on the aggregator's own thread right
+ * after it pushed a frame and before it composes the next: every pane moves
+ * in the same frame and no frame is ever composed from half of a layout.
+ * Setting them from the main thread instead would race the composition of
+ * the frame in progress. The capsfilter change makes the pre-scaler
+ * renegotiate on its next buffer (a frame or two later); until then the pad
+ * size set on the compositor makes it scale the old-size frames itself, so
+ * the geometry is right from the first frame and only the CPU moves. The
+ * compositor keeps producing one frame per interval throughout: a switch
+ * leaves no gap in the program's timestamps (tests/pipelines/test-program.c).
  *
  * The compositor is a live aggregator: it outputs on its own deadline and
  * takes each pane's latest frame, so a camera that stalls freezes its pane
@@ -19,8 +36,11 @@
  * it with cav_time_beijing() (a fixed UTC+8), so the burnt-in time is the
  * capture time of that frame on any TZ, and agrees with the segment rows.
  *
- * Threads: built on the main thread; the probe runs on the compositor's
- * output thread and touches only its own ClockProbe and the overlay's "text".
+ * Threads: built and switched on the main thread; the switch probe runs on
+ * the compositor's output thread, the clock probe on the clock overlay's
+ * input thread. CavProgram.lock protects the pending geometry, the only
+ * state both sides touch; the rest is immutable after building or belongs to
+ * one side (commented per field).
  */
 #include "program.h"
 
@@ -28,96 +48,200 @@
 
 #include <string.h>
 
-/* --- Layout (pure) --- */
+typedef struct {
+	gboolean visible;
+	CavPane rect; /* where the camera is drawn (fitted in its pane) */
+	guint zorder;
+} CameraPlace;
 
-static void
-grid(guint cols, guint rows, guint n, guint width, guint height, CavPane *panes)
+typedef struct {
+	CameraPlace cams[CAV_PROGRAM_MAX_PANES];
+} Geometry;
+
+struct CavProgram {
+	gatomicrefcount refs; /* the recorder's and the switch probe's */
+	/* Immutable after cav_program_new(). */
+	guint n_cameras;
+	guint width;
+	guint height;
+	CavVideoFormat camera;
+	GstPad *pads[CAV_PROGRAM_MAX_PANES];        /* compositor sink pads (owned refs) */
+	GstElement *filters[CAV_PROGRAM_MAX_PANES]; /* pre-scale capsfilters (owned refs) */
+
+	/* Main thread only. */
+	const char *layout; /* canonical, static string */
+	gint main;
+
+	/* Output thread only (and building, before streaming). */
+	CavPane scaled[CAV_PROGRAM_MAX_PANES]; /* current size of each capsfilter */
+
+	GMutex lock; /* protects pending and has_pending */
+	Geometry pending;
+	gboolean has_pending;
+
+	guint applied; /* atomic: switches applied by the output thread */
+};
+
+/* --- Geometry (main thread) --- */
+
+static gboolean
+compute(const CavProgram *p, const char *layout, gint main, Geometry *out, GError **error)
 {
-	/* Even sizes keep I420 chroma planes aligned; any remainder stays black. */
-	guint pw = (width / cols) & ~1u;
-	guint ph = (height / rows) & ~1u;
+	CavPane panes[CAV_LAYOUT_MAX_PANES];
+	guint cam_of_pane[CAV_LAYOUT_MAX_PANES];
+	guint n_panes = 0;
+	CavPane thumb = { 0, 0, MAX((p->width / 8) & ~1u, 2u), MAX((p->height / 8) & ~1u, 2u) };
 
-	for (guint i = 0; i < n; i++) {
-		panes[i].x = (i % cols) * pw;
-		panes[i].y = (i / cols) * ph;
-		panes[i].width = pw;
-		panes[i].height = ph;
-	}
-}
+	if (!cav_layout_panes(layout, p->n_cameras, p->width, p->height, panes, &n_panes, error))
+		return FALSE;
+	cav_layout_assign(n_panes, p->n_cameras, main, cam_of_pane);
+	memset(out, 0, sizeof(*out));
+	for (guint c = 0; c < p->n_cameras; c++)
+		cav_layout_fit(&thumb, p->camera.width, p->camera.height, &out->cams[c].rect);
+	for (guint i = 0; i < n_panes; i++) {
+		CameraPlace *place;
 
-gboolean
-cav_program_layout(const char *layout, guint n_cameras, guint width, guint height, CavPane *panes,
-		   GError **error)
-{
-	guint cols, rows, max;
+		if (cam_of_pane[i] >= p->n_cameras)
+			continue; /* an empty pane of "auto" */
+		place = &out->cams[cam_of_pane[i]];
 
-	if (layout == NULL || strcmp(layout, "auto") == 0) {
-		cols = n_cameras <= 1 ? 1 : n_cameras == 2 ? 2 : n_cameras <= 4 ? 2 : 3;
-		rows = n_cameras <= 2 ? 1 : n_cameras <= 4 ? 2 : 3;
-		max = CAV_PROGRAM_MAX_PANES;
-	} else if (strcmp(layout, "2x2") == 0) {
-		cols = rows = 2;
-		max = 4;
-	} else if (strcmp(layout, "side-by-side") == 0) {
-		cols = 2;
-		rows = 1;
-		max = 2;
-	} else {
-		g_set_error(error, CAV_RECORDER_ERROR, CAV_RECORDER_ERROR_BUILD,
-			    "Unknown program layout \"%s\" (use auto, 2x2 or side-by-side)",
-			    layout);
-		return FALSE;
+		place->visible = TRUE;
+		place->zorder = i + 1;
+		cav_layout_fit(&panes[i], p->camera.width, p->camera.height, &place->rect);
 	}
-	if (n_cameras == 0 || n_cameras > max) {
-		g_set_error(error, CAV_RECORDER_ERROR, CAV_RECORDER_ERROR_BUILD,
-			    "Program layout \"%s\" takes 1 to %u cameras, not %u",
-			    layout ? layout : "auto", max, n_cameras);
-		return FALSE;
-	}
-	if (width < 2 * cols || height < 2 * rows) {
-		g_set_error(error, CAV_RECORDER_ERROR, CAV_RECORDER_ERROR_BUILD,
-			    "Program size %ux%u is too small for layout \"%s\"", width, height,
-			    layout ? layout : "auto");
-		return FALSE;
-	}
-	grid(cols, rows, n_cameras, width, height, panes);
 	return TRUE;
 }
 
-void
-cav_program_fit(const CavPane *pane, guint src_width, guint src_height, CavPane *out)
+static GstCaps *
+i420_caps(guint width, guint height, guint fps)
 {
-	guint64 w = pane->width, h = pane->height;
+	GstCaps *caps =
+		gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width",
+				    G_TYPE_INT, (int)width, "height", G_TYPE_INT, (int)height,
+				    "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
 
-	/* Compare aspects without division: pw/ph versus sw/sh. */
-	if ((guint64)pane->width * src_height > (guint64)pane->height * src_width)
-		w = (guint64)pane->height * src_width / src_height;
-	else
-		h = (guint64)pane->width * src_height / src_width;
-	out->width = MAX((guint)w & ~1u, 2u);
-	out->height = MAX((guint)h & ~1u, 2u);
-	out->x = pane->x + (((pane->width - out->width) / 2) & ~1u);
-	out->y = pane->y + (((pane->height - out->height) / 2) & ~1u);
+	if (fps > 0)
+		gst_caps_set_simple(caps, "framerate", GST_TYPE_FRACTION, (int)fps, 1, NULL);
+	return caps;
 }
 
-/* --- Clock overlay --- */
+/* Output thread (or main thread before streaming). */
+static void
+apply(CavProgram *p, const Geometry *g)
+{
+	for (guint c = 0; c < p->n_cameras; c++) {
+		const CameraPlace *place = &g->cams[c];
+
+		g_object_set(p->pads[c], "xpos", (int)place->rect.x, "ypos", (int)place->rect.y,
+			     "width", (int)place->rect.width, "height", (int)place->rect.height,
+			     "alpha", place->visible ? 1.0 : 0.0, "zorder", place->zorder, NULL);
+		if (p->scaled[c].width != place->rect.width ||
+		    p->scaled[c].height != place->rect.height) {
+			g_autoptr(GstCaps) caps =
+				i420_caps(place->rect.width, place->rect.height, 0);
+
+			g_object_set(p->filters[c], "caps", caps, NULL);
+			p->scaled[c] = place->rect;
+		}
+	}
+}
+
+static GstPadProbeReturn
+on_composed(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	CavProgram *p = data;
+	Geometry g;
+	gboolean have;
+
+	g_mutex_lock(&p->lock);
+	have = p->has_pending;
+	if (have)
+		g = p->pending;
+	p->has_pending = FALSE;
+	g_mutex_unlock(&p->lock);
+	if (have) {
+		apply(p, &g);
+		g_atomic_int_inc(&p->applied);
+	}
+	return GST_PAD_PROBE_OK;
+}
+
+static CavProgram *
+program_ref(CavProgram *p)
+{
+	g_atomic_ref_count_inc(&p->refs);
+	return p;
+}
+
+static void
+program_unref(gpointer data)
+{
+	CavProgram *p = data;
+
+	if (!g_atomic_ref_count_dec(&p->refs))
+		return;
+	for (guint c = 0; c < p->n_cameras; c++) {
+		g_clear_object(&p->pads[c]);
+		g_clear_object(&p->filters[c]);
+	}
+	g_mutex_clear(&p->lock);
+	g_free(p);
+}
+
+void
+cav_program_free(CavProgram *program)
+{
+	if (program != NULL)
+		program_unref(program);
+}
+
+gboolean
+cav_program_switch(CavProgram *p, const char *layout, gint main, GError **error)
+{
+	Geometry g;
+
+	g_return_val_if_fail(p != NULL, FALSE);
+	if (main < 0 || (guint)main >= p->n_cameras)
+		main = p->main;
+	/* Keep "auto" as such: it is what was chosen, and it stays valid. */
+	if (cav_layout_resolve(layout, p->n_cameras, error) == NULL ||
+	    !compute(p, layout, main, &g, error))
+		return FALSE;
+	p->layout = cav_layout_canonical(layout);
+	p->main = main;
+	g_mutex_lock(&p->lock);
+	p->pending = g;
+	p->has_pending = TRUE;
+	g_mutex_unlock(&p->lock);
+	return TRUE;
+}
+
+const char *
+cav_program_layout(const CavProgram *p)
+{
+	return p->layout;
+}
+
+gint
+cav_program_main(const CavProgram *p)
+{
+	return p->main;
+}
+
+guint
+cav_program_applied(CavProgram *p)
+{
+	return (guint)g_atomic_int_get(&p->applied);
+}
+
+/* --- Overlays --- */
 
 typedef struct {
 	GstElement *overlay;       /* unowned: it owns the pad that owns this probe */
-	char *caption;             /* owned: "<overlay_text>\n" or "" */
 	const CavWallClock *clock; /* unowned */
 	GstSegment segment;
 	gint64 shown_second;
 } ClockProbe;
-
-static void
-clock_probe_free(gpointer data)
-{
-	ClockProbe *probe = data;
-
-	g_free(probe->caption);
-	g_free(probe);
-}
 
 static GstPadProbeReturn
 on_overlay_input(GstPad *pad, GstPadProbeInfo *info, gpointer data)
@@ -143,8 +267,7 @@ on_overlay_input(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 	wall = cav_wall_clock_at(probe->clock, running);
 	second = wall / G_USEC_PER_SEC;
 	if (second != probe->shown_second) {
-		g_autofree char *time = cav_time_beijing(wall);
-		g_autofree char *text = g_strconcat(probe->caption, time, NULL);
+		g_autofree char *text = cav_time_beijing(wall);
 
 		probe->shown_second = second;
 		g_object_set(probe->overlay, "text", text, NULL);
@@ -152,117 +275,205 @@ on_overlay_input(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 	return GST_PAD_PROBE_OK;
 }
 
-static GstElement *
-add_overlay(GstBin *bin, const CavProgramConfig *cfg, GError **error)
+/* "top-left" → valignment top, halignment left; NULL gives @def. */
+static gboolean
+place_overlay(GstElement *overlay, const char *position, const char *def, GError **error)
 {
-	GstElement *overlay = cav_graph_add(bin, "textoverlay", "program-clock", error);
+	g_auto(GStrv) parts = g_strsplit(position ? position : def, "-", 2);
+
+	if (g_strv_length(parts) != 2 || !cav_layout_position_valid(position ? position : def)) {
+		g_set_error(error, CAV_RECORDER_ERROR, CAV_RECORDER_ERROR_BUILD,
+			    "Invalid overlay position \"%s\" (top-left, top-right, bottom-left or "
+			    "bottom-right)",
+			    position);
+		return FALSE;
+	}
+	return cav_graph_set_nick(overlay, "valignment", parts[0], error) &&
+	       cav_graph_set_nick(overlay, "halignment", parts[1], error) &&
+	       cav_graph_set_nick(overlay, "line-alignment", parts[1], error);
+}
+
+static GstElement *
+add_text(GstBin *bin, const char *name, const char *text, const char *position, const char *def,
+	 const CavProgramOverlays *o, GError **error)
+{
+	GstElement *overlay = cav_graph_add(bin, "textoverlay", name, error);
+
+	if (overlay == NULL || !place_overlay(overlay, position, def, error))
+		return NULL;
+	g_object_set(overlay, "shaded-background", TRUE, "text", text ? text : "", NULL);
+	if (o->font != NULL && *o->font != '\0')
+		g_object_set(overlay, "font-desc", o->font, NULL);
+	return overlay;
+}
+
+static GstElement *
+add_clock(GstBin *bin, const CavProgramConfig *cfg, GError **error)
+{
+	GstElement *overlay = add_text(bin, "program-clock", "", cfg->overlays->clock_position,
+				       "bottom-left", cfg->overlays, error);
 	g_autoptr(GstPad) pad = NULL;
 	ClockProbe *probe;
 
 	if (overlay == NULL)
 		return NULL;
-	g_object_set(overlay, "shaded-background", TRUE, "text", "", NULL);
-	if (!cav_graph_set_nick(overlay, "halignment", "left", error) ||
-	    !cav_graph_set_nick(overlay, "valignment", "bottom", error) ||
-	    !cav_graph_set_nick(overlay, "line-alignment", "left", error))
-		return NULL;
-
 	probe = g_new0(ClockProbe, 1);
 	probe->overlay = overlay;
-	probe->caption = cfg->overlay_text && *cfg->overlay_text
-				 ? g_strconcat(cfg->overlay_text, "\n", NULL)
-				 : g_strdup("");
 	probe->clock = cfg->clock;
 	probe->shown_second = G_MININT64;
 	gst_segment_init(&probe->segment, GST_FORMAT_UNDEFINED);
 	pad = gst_element_get_static_pad(overlay, "video_sink");
 	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-			  on_overlay_input, probe, clock_probe_free);
+			  on_overlay_input, probe, g_free);
 	return overlay;
+}
+
+/* The caption: court and room on one line, the case number on the next. */
+static char *
+caption_text(const CavProgramOverlays *o)
+{
+	GString *s = g_string_new(NULL);
+
+	if (o->caption != NULL && *o->caption != '\0')
+		g_string_append(s, o->caption);
+	if (o->case_number != NULL && *o->case_number != '\0')
+		g_string_append_printf(s, "%s%s", s->len ? "\n" : "", o->case_number);
+	return g_string_free(s, FALSE);
+}
+
+/* Links the overlays after @from; returns the last element. */
+static GstElement *
+add_overlays(GstBin *bin, const CavProgramConfig *cfg, GstElement *from, GError **error)
+{
+	const CavProgramOverlays *o = cfg->overlays;
+	g_autofree char *caption = caption_text(o);
+	GstElement *last = from, *next;
+
+	if (*caption != '\0') {
+		next = add_text(bin, "program-caption", caption, o->caption_position, "top-left",
+				o, error);
+		if (next == NULL || !cav_graph_link(last, "src", next, "video_sink", error))
+			return NULL;
+		last = next;
+	}
+	if (o->text != NULL && *o->text != '\0') {
+		next = add_text(bin, "program-text", o->text, o->text_position, "bottom-right", o,
+				error);
+		if (next == NULL || !cav_graph_link(last, "src", next, "video_sink", error))
+			return NULL;
+		last = next;
+	}
+	if (o->clock) {
+		next = add_clock(bin, cfg, error);
+		if (next == NULL || !cav_graph_link(last, "src", next, "video_sink", error))
+			return NULL;
+		last = next;
+	}
+	return last;
 }
 
 /* --- The bin --- */
 
-static GstCaps *
-i420_caps(guint width, guint height, guint fps)
-{
-	GstCaps *caps =
-		gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width",
-				    G_TYPE_INT, (int)width, "height", G_TYPE_INT, (int)height,
-				    "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
-
-	if (fps > 0)
-		gst_caps_set_simple(caps, "framerate", GST_TYPE_FRACTION, (int)fps, 1, NULL);
-	return caps;
-}
-
-/* sink_<i> → queue → videoscale → capsfilter(pane size) → compositor pad at the pane. */
+/* sink_<i> → queue → videoscale → capsfilter (pre-scale) → compositor pad. */
 static gboolean
-add_input(GstBin *bin, GstElement *compositor, guint i, const CavPane *pane,
-	  const CavVideoFormat *camera, GError **error)
+add_input(GstBin *bin, CavProgram *p, GstElement *compositor, guint i, GError **error)
 {
 	g_autofree char *qname = g_strdup_printf("program-in%u", i);
+	g_autofree char *fname = g_strdup_printf("program-scale%u", i);
 	g_autofree char *ghost = g_strdup_printf("sink_%u", i);
-	g_autoptr(GstCaps) caps = NULL;
 	g_autoptr(GstPad) src = NULL;
-	g_autoptr(GstPad) sink = NULL;
 	GstElement *queue, *scale, *filter;
-	CavPane fit;
 
-	cav_program_fit(pane, camera->width, camera->height, &fit);
 	queue = cav_graph_add_queue(bin, qname, CAV_QUEUE_RAW_TIME, error);
 	scale = queue ? cav_graph_add(bin, "videoscale", NULL, error) : NULL;
-	filter = scale ? cav_graph_add(bin, "capsfilter", NULL, error) : NULL;
+	filter = scale ? cav_graph_add(bin, "capsfilter", fname, error) : NULL;
 	if (filter == NULL)
 		return FALSE;
-	caps = i420_caps(fit.width, fit.height, 0);
-	g_object_set(filter, "caps", caps, NULL);
 	if (!cav_graph_link_many(error, queue, scale, filter, NULL) ||
 	    !cav_graph_ghost(bin, queue, "sink", ghost, error))
 		return FALSE;
-
 	src = gst_element_get_static_pad(filter, "src");
-	sink = gst_element_request_pad_simple(compositor, "sink_%u");
-	if (sink == NULL || gst_pad_link(src, sink) != GST_PAD_LINK_OK) {
+	p->pads[i] = gst_element_request_pad_simple(compositor, "sink_%u");
+	if (p->pads[i] == NULL || gst_pad_link(src, p->pads[i]) != GST_PAD_LINK_OK) {
 		g_set_error(error, CAV_RECORDER_ERROR, CAV_RECORDER_ERROR_BUILD,
 			    "Could not link camera %u into the program compositor", i);
 		return FALSE;
 	}
-	g_object_set(sink, "xpos", (int)fit.x, "ypos", (int)fit.y, "width", (int)fit.width,
-		     "height", (int)fit.height, NULL);
+	p->filters[i] = gst_object_ref(filter);
 	return TRUE;
 }
 
+static CavProgram *
+program_new(const CavProgramConfig *cfg, guint n_cameras)
+{
+	CavProgram *p = g_new0(CavProgram, 1);
+
+	g_atomic_ref_count_init(&p->refs);
+	g_mutex_init(&p->lock);
+	p->n_cameras = n_cameras;
+	p->width = cfg->width;
+	p->height = cfg->height;
+	p->camera = *cfg->camera;
+	p->main = cfg->main >= 0 && (guint)cfg->main < n_cameras ? cfg->main : 0;
+	return p;
+}
+
 GstElement *
-cav_program_new(const CavProgramConfig *cfg, guint n_cameras, GError **error)
+cav_program_new(const CavProgramConfig *cfg, guint n_cameras, CavProgram **control,
+		GError **error)
 {
 	g_autoptr(GstElement) bin = gst_object_ref_sink(gst_bin_new("program"));
-	CavPane panes[CAV_PROGRAM_MAX_PANES];
+	CavProgram *p;
 	g_autoptr(GstCaps) caps = NULL;
-	GstElement *compositor, *filter, *overlay;
+	g_autoptr(GstPad) out = NULL;
+	GstElement *compositor, *filter, *last;
+	Geometry g;
+	g_autoptr(GError) local = NULL;
+	gboolean ok = FALSE;
 
-	if (!cav_program_layout(cfg->layout, n_cameras, cfg->width, cfg->height, panes, error))
+	if (n_cameras == 0 || n_cameras > CAV_PROGRAM_MAX_PANES) {
+		g_set_error(error, CAV_RECORDER_ERROR, CAV_RECORDER_ERROR_BUILD,
+			    "The program takes 1 to %u cameras, not %u", CAV_PROGRAM_MAX_PANES,
+			    n_cameras);
 		return NULL;
+	}
+	p = program_new(cfg, n_cameras);
+	p->layout = cav_layout_canonical(cfg->layout);
+	if (cav_layout_resolve(cfg->layout, n_cameras, &local) == NULL ||
+	    !compute(p, p->layout, p->main, &g, &local)) {
+		g_set_error(error, CAV_RECORDER_ERROR, CAV_RECORDER_ERROR_BUILD, "%s",
+			    local->message);
+		goto out;
+	}
 	compositor = cav_graph_add(GST_BIN(bin), "compositor", "program-compositor", error);
 	filter = compositor ? cav_graph_add(GST_BIN(bin), "capsfilter", NULL, error) : NULL;
 	if (filter == NULL)
-		return NULL;
+		goto out;
 	g_object_set(compositor, "latency", (guint64)(GST_SECOND / cfg->fps), NULL);
 	if (!cav_graph_set_nick(compositor, "background", "black", error) ||
 	    !cav_graph_set_nick(compositor, "start-time-selection", "first", error))
-		return NULL;
+		goto out;
 	caps = i420_caps(cfg->width, cfg->height, cfg->fps);
 	g_object_set(filter, "caps", caps, NULL);
-
-	for (guint i = 0; i < n_cameras; i++) {
-		if (!add_input(GST_BIN(bin), compositor, i, &panes[i], cfg->camera, error))
-			return NULL;
-	}
-	overlay = add_overlay(GST_BIN(bin), cfg, error);
-	if (overlay == NULL || !cav_graph_link(compositor, "src", filter, "sink", error) ||
-	    !cav_graph_link(filter, "src", overlay, "video_sink", error) ||
-	    !cav_graph_ghost(GST_BIN(bin), overlay, "src", "src", error))
+	for (guint i = 0; i < n_cameras; i++)
+		if (!add_input(GST_BIN(bin), p, compositor, i, error))
+			goto out;
+	apply(p, &g);
+	if (!cav_graph_link(compositor, "src", filter, "sink", error))
+		goto out;
+	last = add_overlays(GST_BIN(bin), cfg, filter, error);
+	if (last == NULL || !cav_graph_ghost(GST_BIN(bin), last, "src", "src", error))
+		goto out;
+	out = gst_element_get_static_pad(compositor, "src");
+	gst_pad_add_probe(out, GST_PAD_PROBE_TYPE_BUFFER, on_composed, program_ref(p),
+			  program_unref);
+	ok = TRUE;
+out:
+	if (!ok) {
+		program_unref(p);
 		return NULL;
+	}
+	*control = p;
 	g_object_force_floating(G_OBJECT(bin));
 	return g_steal_pointer(&bin);
 }

@@ -1,51 +1,58 @@
-/* program.h — the program composite: camera panes, clock and caption (private to pipelines/).
+/* program.h — the program composite: camera panes, live layout switching and
+ * overlays (private to pipelines/).
  *
- * Main thread only (building); the bin runs on streaming threads.
+ * Every camera is always connected to the compositor; a layout decides which
+ * of them show, where, and which is in the main pane. cav_program_switch()
+ * changes that while the pipeline runs: the new geometry is handed to the
+ * compositor's output thread and applied between two output frames, all
+ * panes at once, so no frame mixes two layouts and the output never stops.
+ *
+ * Threads: cav_program_new/switch/free on the main thread; the bin and the
+ * switch probe run on streaming threads (see program.c).
  */
 #pragma once
 
 #include "recorder-private.h"
+#include "layout.h"
 
 G_BEGIN_DECLS
 
-/* A rectangle of the program picture, in pixels. */
-typedef struct {
-	guint x;
-	guint y;
-	guint width;
-	guint height;
-} CavPane;
+/* Largest number of cameras a program takes. */
+#define CAV_PROGRAM_MAX_PANES CAV_LAYOUT_MAX_CAMERAS
 
-/* Largest number of cameras any layout takes. */
-#define CAV_PROGRAM_MAX_PANES 9
 
-/* Cuts a @width x @height picture into @n_cameras panes for @layout
- * ("auto", "2x2", "side-by-side"), in camera order. Panes never overlap and
- * stay inside the picture. "auto" is full screen for 1, side-by-side for 2,
- * 2x2 for 3-4 and 3x3 for 5-9. @panes has room for @n_cameras entries and is
- * untouched on failure. Pure. */
-G_GNUC_WARN_UNUSED_RESULT
-gboolean cav_program_layout(const char *layout, guint n_cameras, guint width, guint height,
-			    CavPane *panes, GError **error);
-
-/* The largest even-sized rectangle with @src_width:@src_height's aspect
- * that fits in @pane, centred in it. Pure. */
-void cav_program_fit(const CavPane *pane, guint src_width, guint src_height, CavPane *out);
 
 typedef struct {
-	const char *layout; /* (unowned) */
+	const char *layout;     /* any name of layout.h (unowned) */
+	gint main;              /* camera index in the main pane, -1 = first */
 	guint width;
 	guint height;
 	guint fps;
 	const CavVideoFormat *camera; /* size of every camera input (unowned) */
-	const char *overlay_text;     /* (unowned, nullable) */
+	const CavProgramOverlays *overlays; /* (unowned) */
 	const CavWallClock *clock;    /* (unowned) must outlive the pipeline's streaming */
 } CavProgramConfig;
 
 /* A bin with sink pads "sink_0" .. "sink_<n-1>" (the cameras, raw I420, each
  * behind its own queue so a tee can feed it directly) and one "src" pad: I420
- * @width x @height at @fps with the caption and Beijing time burnt in.
+ * @width x @height at @fps with the overlays burnt in. *@control gets the
+ * handle for live switching (free it after the pipeline is in NULL).
  * (transfer floating) */
-GstElement *cav_program_new(const CavProgramConfig *cfg, guint n_cameras, GError **error);
+GstElement *cav_program_new(const CavProgramConfig *cfg, guint n_cameras, CavProgram **control,
+			    GError **error);
+
+/* Asks for @layout with camera @main (index, -1 = keep the current one) in
+ * the main pane, from the next output frame on. Fails (nothing changes) when
+ * the layout is unknown or has more panes than there are cameras. */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean cav_program_switch(CavProgram *program, const char *layout, gint main, GError **error);
+
+/* The layout (canonical name; "auto" stays "auto") and main camera asked for last. */
+const char *cav_program_layout(const CavProgram *program);
+gint cav_program_main(const CavProgram *program);
+/* How many switches the output thread has applied so far (any thread). */
+guint cav_program_applied(CavProgram *program);
+
+void cav_program_free(CavProgram *program);
 
 G_END_DECLS

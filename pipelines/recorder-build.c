@@ -5,10 +5,11 @@
  *                 └─ program bin (queue, scale, compositor, clock) ─ tee
  *                        ├─ queue ─ h264 ─ splitmuxsink "program"
  *                        └─ leaky queue ─ intervideosink cav.program
- *   mic ─┐
- *   mic ─┴─ audio-mix bin (audiomixer ─ [leaky tap cav.mix], AAC) ─ tee
+ *   mic ─ audio-in bin (audiorate, level, tee) ─┐  (one per microphone, audio-in.h)
+ *   mic ─ audio-in bin ─────────────────────────┴─ audio-mix bin (audiomixer ─ [leaky tap cav.mix], AAC) ─ tee
  *                        ├─ queue ─ splitmuxsink "audio"
  *                        └─ queue ─ audio_0 of every video splitmuxsink
+ *   audio-in bins of one role ─ role mix bin (audiomixer, AAC) ─ queue ─ splitmuxsink "audio-<role>"
  *
  * Every tee branch starts with a bounded, non-leaky queue (CAV_QUEUE_*), so
  * each encoder and each file writer runs on its own thread and a slow branch
@@ -16,9 +17,11 @@
  *
  * Main thread only. Everything built belongs to rec->pipeline / rec->tracks.
  */
+#include "audio-in.h"
 #include "audio-mix.h"
 #include "encode.h"
 #include "inter.h"
+#include "levels.h"
 #include "program.h"
 #include "recorder-sources.h"
 #include "track-sink.h"
@@ -226,18 +229,30 @@ static gboolean
 add_video(CavRecorder *rec, Build *b, GError **error)
 {
 	const CavRecordFormat *f = &b->format;
+	/* Without overlays in the plan: overlay_text and the clock, as before. */
+	CavProgramOverlays plain = { .caption = b->plan->overlay_text, .clock = TRUE };
 	CavProgramConfig cfg = {
 		.layout = b->plan->layout,
+		.main = -1,
 		.width = f->program_width,
 		.height = f->program_height,
 		.fps = f->camera.fps,
 		.camera = &f->camera,
-		.overlay_text = b->plan->overlay_text,
+		.overlays = b->plan->overlays ? b->plan->overlays : &plain,
 		.clock = &rec->clock,
 	};
 	GstElement *program, *tee, *enc;
 
-	program = cav_program_new(&cfg, b->cameras->len, error);
+	for (guint i = 0; i < b->cameras->len; i++) {
+		const CavSourceSpec *spec = g_ptr_array_index(b->cameras, i);
+
+		g_ptr_array_add(rec->camera_ids, g_strdup(spec->id));
+		if (g_strcmp0(spec->id, b->plan->main_camera) == 0)
+			cfg.main = (gint)i;
+	}
+	if (b->plan->main_camera != NULL && cfg.main < 0)
+		return bad_plan(error, "main_camera is not one of the cameras");
+	program = cav_program_new(&cfg, b->cameras->len, &rec->program, error);
 	if (program == NULL)
 		return FALSE;
 	gst_bin_add(GST_BIN(rec->pipeline), program);
@@ -257,23 +272,81 @@ add_video(CavRecorder *rec, Build *b, GError **error)
 	       add_encoded_branch(rec, tee, "src_%u", CAV_TRACK_PROGRAM, enc, b->program, error);
 }
 
-/* mics ─ mix ─ tee ─ queue ─ audio input of every track. */
+/* Each role's mixer ─ queue ─ its own track "audio-<role>" (audio-in.h). */
+static gboolean
+add_role_tracks(CavRecorder *rec, Build *b, GPtrArray *role_mixes, GError **error)
+{
+	g_auto(GStrv) tracks = cav_recorder_role_tracks(b->mics, b->plan->role_tracks);
+
+	for (guint r = 0; tracks[r] != NULL; r++) {
+		g_autofree char *qname = g_strdup_printf("%s-queue", tracks[r]);
+		CavTrackSink *track = add_track(rec, b, tracks[r], error);
+		GstElement *queue = track ? cav_graph_add_queue(GST_BIN(rec->pipeline), qname,
+								CAV_QUEUE_CODED_TIME, error)
+					  : NULL;
+
+		if (queue == NULL ||
+		    !cav_graph_link(g_ptr_array_index(role_mixes, r), "src", queue, "sink", error) ||
+		    !cav_track_sink_link_audio(track, queue, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* mic ─ audio-in (lock, level) ─┬─ mix ─ tee ─ queue ─ audio input of every track
+ *                               └─ its role's mix (when the role has a track) */
 static gboolean
 add_audio(CavRecorder *rec, Build *b, GError **error)
 {
+	g_auto(GStrv) tracks = cav_recorder_role_tracks(b->mics, b->plan->role_tracks);
+	g_autoptr(GPtrArray) role_mixes = g_ptr_array_new();
+	g_autofree guint *role_inputs = g_new0(guint, g_strv_length(tracks) + 1);
 	GstElement *mix, *tee;
 
 	mix = cav_audio_mix_new(b->mics->len, b->format.audio_kbps, error);
 	if (mix == NULL)
 		return FALSE;
 	gst_bin_add(GST_BIN(rec->pipeline), mix);
-	for (guint i = 0; i < b->mics->len; i++) {
-		g_autofree char *pad = g_strdup_printf("sink_%u", i);
-		GstElement *src = add_source(rec, b, g_ptr_array_index(b->mics, i), error);
+	for (guint r = 0; tracks[r] != NULL; r++) {
+		const char *role = tracks[r] + strlen(CAV_TRACK_ROLE_PREFIX);
+		guint n = 0;
+		GstElement *role_mix;
 
-		if (src == NULL || !cav_graph_link(src, "src", mix, pad, error))
+		for (guint i = 0; i < b->mics->len; i++)
+			n += g_strcmp0(((CavSourceSpec *)g_ptr_array_index(b->mics, i))->role,
+				       role) == 0;
+		role_mix = cav_audio_role_mix_new(role, n, b->format.audio_kbps, error);
+		if (role_mix == NULL)
 			return FALSE;
+		gst_bin_add(GST_BIN(rec->pipeline), role_mix);
+		g_ptr_array_add(role_mixes, role_mix);
 	}
+	for (guint i = 0; i < b->mics->len; i++) {
+		const CavSourceSpec *spec = g_ptr_array_index(b->mics, i);
+		g_autofree char *pad = g_strdup_printf("sink_%u", i);
+		g_autofree char *track = g_strconcat(CAV_TRACK_ROLE_PREFIX, spec->role, NULL);
+		gint r = spec->role != NULL ? (gint)g_strv_length(tracks) - 1 : -1;
+		GstElement *src = add_source(rec, b, spec, error);
+		GstElement *in;
+
+		while (r >= 0 && g_strcmp0(tracks[r], track) != 0)
+			r--;
+		in = src ? cav_audio_in_new(spec, r >= 0 ? 2 : 1, error) : NULL;
+		if (in == NULL)
+			return FALSE;
+		gst_bin_add(GST_BIN(rec->pipeline), in);
+		if (!cav_graph_link(src, "src", in, "sink", error) ||
+		    !cav_graph_link(in, "src_0", mix, pad, error))
+			return FALSE;
+		if (r >= 0) {
+			g_autofree char *role_pad = g_strdup_printf("sink_%u", role_inputs[r]++);
+
+			if (!cav_graph_link(in, "src_1", g_ptr_array_index(role_mixes, (guint)r),
+					    role_pad, error))
+				return FALSE;
+		}
+	}
+	rec->levels = cav_levels_new(b->mics);
 	tee = cav_graph_add(GST_BIN(rec->pipeline), "tee", "audio-tee", error);
 	if (tee == NULL || !cav_graph_link(mix, "src", tee, "sink", error))
 		return FALSE;
@@ -288,7 +361,8 @@ add_audio(CavRecorder *rec, Build *b, GError **error)
 		    !cav_track_sink_link_audio(track, queue, error))
 			return FALSE;
 	}
-	return TRUE;
+	/* After the loop above: role tracks carry their role, not the mix. */
+	return add_role_tracks(rec, b, role_mixes, error);
 }
 
 gboolean

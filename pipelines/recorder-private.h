@@ -64,6 +64,8 @@ gboolean cav_graph_ghost(GstBin *bin, GstElement *element, const char *pad, cons
 /* --- The recorder object, shared by recorder.c and recorder-build.c --- */
 
 typedef struct CavTrackSink CavTrackSink; /* track-sink.h */
+typedef struct CavProgram CavProgram;     /* program.h */
+typedef struct CavLevels CavLevels;       /* levels.h */
 
 typedef enum {
 	CAV_RECORDER_STATE_NEW,      /* built, not started */
@@ -90,6 +92,9 @@ struct CavRecorder {
 	CavWallClock clock;
 	GPtrArray *tracks;      /* of CavTrackSink, in track order (owned) */
 	GPtrArray *track_names; /* of char *, NULL-terminated (owned) */
+	CavProgram *program;    /* live layout switching (owned, nullable: no cameras) */
+	GPtrArray *camera_ids;  /* of char *, camera ids in program input order (owned) */
+	CavLevels *levels;      /* microphone level rounds (owned, nullable: no microphones) */
 };
 
 /* recorder-build.c: checks @plan and fills rec->pipeline, rec->tracks and

@@ -27,6 +27,8 @@
  * memory goes with the last reference.
  */
 #include "recorder-private.h"
+#include "levels.h"
+#include "program.h"
 #include "track-sink.h"
 
 #include "common/timefmt.h"
@@ -69,6 +71,9 @@ recorder_unref(CavRecorder *rec)
 	g_clear_pointer(&rec->gst_clock, gst_object_unref);
 	g_clear_pointer(&rec->tracks, g_ptr_array_unref);
 	g_clear_pointer(&rec->track_names, g_ptr_array_unref);
+	g_clear_pointer(&rec->program, cav_program_free);
+	g_clear_pointer(&rec->camera_ids, g_ptr_array_unref);
+	g_clear_pointer(&rec->levels, cav_levels_free);
 	g_clear_pointer(&rec->context, g_main_context_unref);
 	g_free(rec);
 }
@@ -123,6 +128,7 @@ cav_recorder_new(const CavRecorderPlan *plan, const CavRecorderCallbacks *callba
 	rec->tracks = g_ptr_array_new_with_free_func((GDestroyNotify)cav_track_sink_free);
 	rec->track_names = g_ptr_array_new_with_free_func(g_free);
 	g_ptr_array_add(rec->track_names, NULL);
+	rec->camera_ids = g_ptr_array_new_with_free_func(g_free);
 
 	if (!cav_recorder_build(rec, plan, error)) {
 		cav_recorder_free(rec);
@@ -165,10 +171,33 @@ emit_segment(CavRecorder *rec, CavTrackSinkEvent kind, const CavSegmentEvent *ev
 	return !rec->disposed;
 }
 
+/* A level element's message: a round of levels may be ready (levels.h). */
+static gboolean
+dispatch_levels(CavRecorder *rec, GstMessage *msg, gboolean *alive)
+{
+	gboolean round = FALSE;
+	const CavMicLevel *levels;
+	guint n;
+
+	*alive = TRUE;
+	if (rec->levels == NULL || !cav_levels_handle_message(rec->levels, msg, &round))
+		return FALSE;
+	if (round && rec->callbacks.levels != NULL && !rec->disposed) {
+		levels = cav_levels_round(rec->levels, &n);
+		rec->callbacks.levels(rec, levels, n, rec->user_data);
+		*alive = !rec->disposed;
+	}
+	return TRUE;
+}
+
 /* Passes a splitmuxsink message to the track that posted it. */
 static gboolean
 dispatch_element(CavRecorder *rec, GstMessage *msg)
 {
+	gboolean alive;
+
+	if (dispatch_levels(rec, msg, &alive))
+		return alive;
 	for (guint i = 0; i < rec->tracks->len; i++) {
 		CavSegmentEvent ev;
 		CavTrackSinkEvent kind =
@@ -389,4 +418,51 @@ cav_recorder_stop(CavRecorder *rec, guint timeout_ms)
 	case CAV_RECORDER_STATE_DONE:
 		break;
 	}
+}
+
+gboolean
+cav_recorder_set_program(CavRecorder *rec, const char *layout, const char *main_camera,
+			 GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	gint main = -1;
+
+	g_return_val_if_fail(rec != NULL, FALSE);
+	if (rec->program == NULL) {
+		g_set_error(error, CAV_RECORDER_ERROR, CAV_RECORDER_ERROR_BUILD,
+			    "This recording has no program picture (no cameras)");
+		return FALSE;
+	}
+	for (guint i = 0; main_camera != NULL && i < rec->camera_ids->len; i++)
+		if (g_str_equal(g_ptr_array_index(rec->camera_ids, i), main_camera))
+			main = (gint)i;
+	if (main_camera != NULL && main < 0) {
+		g_set_error(error, CAV_RECORDER_ERROR, CAV_RECORDER_ERROR_BUILD,
+			    "Camera \"%s\" is not in this recording", main_camera);
+		return FALSE;
+	}
+	if (!cav_program_switch(rec->program,
+				layout != NULL ? layout : cav_program_layout(rec->program), main,
+				&local)) {
+		g_set_error(error, CAV_RECORDER_ERROR, CAV_RECORDER_ERROR_BUILD, "%s",
+			    local->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+const char *
+cav_recorder_program_layout(CavRecorder *rec)
+{
+	g_return_val_if_fail(rec != NULL, NULL);
+	return rec->program != NULL ? cav_program_layout(rec->program) : NULL;
+}
+
+const char *
+cav_recorder_program_main(CavRecorder *rec)
+{
+	g_return_val_if_fail(rec != NULL, NULL);
+	if (rec->program == NULL)
+		return NULL;
+	return g_ptr_array_index(rec->camera_ids, (guint)cav_program_main(rec->program));
 }

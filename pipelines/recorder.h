@@ -6,10 +6,12 @@
  *
  * Graph (see docs/ARCHITECTURE.md):
  *   each video source ─ tee ─┬─ x264 ─ splitmuxsink  (track = source id)
- *                            └─ compositor (2x2 / side-by-side) + Beijing clock overlay
+ *                            └─ compositor (layouts of layout.h, switched live)
+ *                                 + caption, case, text and Beijing clock overlays
  *                                 ─ x264 ─ splitmuxsink (track "program")
- *   each audio source ─ audiomixer ─ AAC ─ tee ─┬─ splitmuxsink (track "audio")
- *                                               └─ into every video track's file
+ *   each audio source ─ audiorate ─ level ─ tee ─┬─ audiomixer ─ AAC ─ tee ─┬─ splitmuxsink "audio"
+ *                                                │                          └─ into every video file
+ *                                                └─ per-role mixer ─ AAC ─ splitmuxsink "audio-<role>"
  * Files are fragmented MP4 (mp4mux fragment-duration ≤ 1 s), each starting on
  * a keyframe, split every segment_seconds, named
  *   <media_dir>/<track>/<prefix>_<track>_<seq %04u>_<Beijing yyyymmdd-hhmmss>.mp4
@@ -23,6 +25,7 @@
 
 #include <glib.h>
 #include <gst/gst.h>
+#include "layout.h"
 #include "source.h"
 
 G_BEGIN_DECLS
@@ -39,6 +42,8 @@ typedef enum {
 
 #define CAV_TRACK_PROGRAM "program"
 #define CAV_TRACK_AUDIO "audio"
+/* Prefix of the per-role audio tracks: "audio-judge", "audio-defence", ... */
+#define CAV_TRACK_ROLE_PREFIX "audio-"
 
 typedef struct {
 	CavVideoFormat camera;   /* per-camera tracks, e.g. 1280x720@25 */
@@ -53,14 +58,43 @@ typedef struct {
 	const char *x264_preset; /* "veryfast" (unowned) */
 } CavRecordFormat;
 
+/* What the program shows besides the cameras; strings nullable (absent). */
+typedef struct {
+	const char *caption;          /* e.g. "某某人民法院 第一法庭" (unowned) */
+	const char *case_number;      /* shown under the caption (unowned) */
+	const char *text;             /* free text (unowned) */
+	gboolean clock;               /* Beijing date and time of each frame */
+	const char *caption_position; /* "top-left" (default), "top-right", "bottom-left", "bottom-right" */
+	const char *text_position;    /* default "bottom-right" */
+	const char *clock_position;   /* default "bottom-left" */
+	const char *font;             /* Pango font description, e.g. "Noto Sans CJK SC 20" */
+} CavProgramOverlays;
+
+/* One microphone's level over the last 100 ms. */
+typedef struct {
+	const char *id;   /* (unowned) */
+	const char *role; /* (unowned, nullable) */
+	double rms_db;    /* dBFS, clamped to CAV_LEVEL_FLOOR_DB */
+	double peak_db;
+} CavMicLevel;
+
+#define CAV_LEVEL_FLOOR_DB (-120.0)
+/* Level measurement interval of every microphone. */
+#define CAV_LEVEL_INTERVAL_MS 100
+
 typedef struct {
 	const CavRecordFormat *format; /* (unowned) */
 	GPtrArray *sources;            /* of CavSourceSpec, cameras and microphones (unowned) */
 	const char *media_dir;         /* absolute folder of this hearing (unowned) */
 	const char *name_prefix;       /* e.g. "room101_2026兵0101刑初12号_h3" (unowned) */
 	GHashTable *first_seq;         /* track name -> GUINT_TO_POINTER(first seq); missing = 1 (unowned, nullable) */
-	const char *layout;            /* "auto" | "2x2" | "side-by-side" (unowned) */
+	const char *layout;            /* a layout of layout.h: "auto", "1", "2", "4", "5", "6", "pip" (unowned) */
 	const char *overlay_text;      /* shown on the program with the clock, e.g. court + case (unowned, nullable) */
+	/* Program and audio (issue 3); all nullable. */
+	const char *main_camera;       /* camera id in the program's main pane at start (unowned) */
+	const CavProgramOverlays *overlays; /* replaces overlay_text when set (unowned) */
+	const char *const *role_tracks; /* roles whose microphones get their own track
+					 * "audio-<role>" besides the mix (unowned) */
 } CavRecorderPlan;
 
 typedef struct CavRecorder CavRecorder;
@@ -89,6 +123,10 @@ typedef struct {
 	 * were open stay on disk as they were (they hold complete fragments up to
 	 * the fault). Not called after stopped. */
 	void (*failed)(CavRecorder *rec, const GError *error, gpointer user_data);
+	/* Every microphone's level, about every CAV_LEVEL_INTERVAL_MS, in the
+	 * plan's microphone order; @levels is valid during the call. Nullable. */
+	void (*levels)(CavRecorder *rec, const CavMicLevel *levels, guint n_levels,
+		       gpointer user_data);
 	/* A source was lost (its track and pane show the slate while the
 	 * recording goes on) or delivers again (source-guard.h). Nullable. */
 	void (*source_health)(CavRecorder *rec, const CavSourceHealth *health,
@@ -111,9 +149,28 @@ gboolean cav_recorder_start(CavRecorder *rec, GError **error);
  * fragments). Calling it twice is harmless. */
 void cav_recorder_stop(CavRecorder *rec, guint timeout_ms);
 
-/* Tracks this recorder writes, in a fixed order (cameras, "program", "audio").
+/* Tracks this recorder writes, in a fixed order (cameras, "program", "audio",
+ * then "audio-<role>" in the order of the plan's role_tracks).
  * (transfer none) NULL-terminated. */
 const char *const *cav_recorder_tracks(CavRecorder *rec);
+
+/* Switches the program to @layout (any name of layout.h, NULL = keep) with
+ * camera @main_camera (a camera id, NULL = keep) in the main pane, live,
+ * from the next program frame on. Fails with CAV_RECORDER_ERROR_BUILD and
+ * changes nothing when the layout is unknown, has more panes than cameras,
+ * or the camera is unknown. */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean cav_recorder_set_program(CavRecorder *rec, const char *layout, const char *main_camera,
+				  GError **error);
+/* The program's layout (canonical name, "auto" kept) and main camera id, or
+ * NULL without a program. (transfer none) */
+const char *cav_recorder_program_layout(CavRecorder *rec);
+const char *cav_recorder_program_main(CavRecorder *rec);
+
+/* The per-role audio tracks a plan with @sources and @roles records:
+ * "audio-<role>" for each role of @roles (in that order, nullable) that at
+ * least one microphone of @sources has. Pure. (transfer full) */
+GStrv cav_recorder_role_tracks(const GPtrArray *sources, const char *const *roles);
 
 /* Frees a recorder in any state; an active pipeline is set to NULL without
  * draining. No callback is called after this. NULL-safe. */

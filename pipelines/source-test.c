@@ -12,7 +12,11 @@
  *               default chosen from the id's trailing number so cam1, cam2 and
  *               cam3 look different.
  *   microphone: freq = Hz (default 440), volume = 0..1 (default 0.3),
- *               wave = an audiotestsrc wave nick (default sine).
+ *               wave = an audiotestsrc wave nick (default sine),
+ *               silence_after = S, silence_for = S: digital silence (the
+ *               samples keep coming, all zero) for silence_for seconds from
+ *               silence_after seconds of running time — a dead microphone,
+ *               unlike an outage (tests of the silent-microphone alarm).
  *   both:       outage = A-B: the source delivers nothing from A to B seconds
  *               of the pipeline's running time, as a camera that stops
  *               streaming and comes back (tests of the health guard). A bin
@@ -24,9 +28,12 @@
 
 #include <string.h>
 
-static const char *const test_param_keys[] = {"pattern", "freq", "volume", "wave", "outage", NULL};
+static const char *const test_param_keys[] = {"pattern",       "freq",        "volume", "wave",
+					      "outage",        "silence_after", "silence_for",
+					      NULL};
 static const char *const video_only_keys[] = {"pattern", NULL};
-static const char *const audio_only_keys[] = {"freq", "volume", "wave", NULL};
+static const char *const audio_only_keys[] = {"freq", "volume", "wave", "silence_after",
+					      "silence_for", NULL};
 
 /* Patterns that move or differ clearly, and that x264 encodes at a sane
  * bitrate ("snow" is random noise and would dominate a CPU benchmark). */
@@ -36,6 +43,7 @@ static const char *const default_patterns[] = {"smpte",    "ball",  "pinwheel", 
 #define TEST_DEFAULT_FREQ 440.0
 #define TEST_DEFAULT_VOLUME 0.3
 #define TEST_MAX_FREQ 20000.0
+#define TEST_MAX_SILENCE_S 86400.0
 
 static gboolean
 set_bad_param(GError **error, const CavSourceSpec *spec, const char *key, const char *why)
@@ -216,6 +224,8 @@ test_validate(const CavSourceSpec *spec, GError **error)
 	return reject_keys(spec, video_only_keys, "cameras", error) &&
 	       get_double_param(spec, "freq", 1.0, TEST_MAX_FREQ, TEST_DEFAULT_FREQ, &d, error) &&
 	       get_double_param(spec, "volume", 0.0, 1.0, TEST_DEFAULT_VOLUME, &d, error) &&
+	       get_double_param(spec, "silence_after", 0.0, TEST_MAX_SILENCE_S, 0, &d, error) &&
+	       get_double_param(spec, "silence_for", 0.0, TEST_MAX_SILENCE_S, 0, &d, error) &&
 	       check_enum_param(spec, "wave", "audiotestsrc", "wave", error);
 }
 
@@ -326,6 +336,43 @@ create_video(const CavSourceSpec *spec, const CavVideoFormat *video, GError **er
 	return g_steal_pointer(&bin);
 }
 
+/* Digital silence over [from, until) of running time (buffer timestamps of a
+ * live source are running time). Streaming thread; the window is immutable. */
+typedef struct {
+	GstClockTime from;
+	GstClockTime until;
+} Silence;
+
+static GstPadProbeReturn
+on_test_audio(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	const Silence *s = data;
+	GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+	GstMapInfo map;
+
+	if (!GST_BUFFER_PTS_IS_VALID(buf) || GST_BUFFER_PTS(buf) < s->from ||
+	    GST_BUFFER_PTS(buf) >= s->until)
+		return GST_PAD_PROBE_OK;
+	buf = gst_buffer_make_writable(buf);
+	if (gst_buffer_map(buf, &map, GST_MAP_WRITE)) {
+		memset(map.data, 0, map.size);
+		gst_buffer_unmap(buf, &map);
+	}
+	GST_PAD_PROBE_INFO_DATA(info) = buf;
+	return GST_PAD_PROBE_OK;
+}
+
+static void
+add_silence(GstElement *src, double after, double length)
+{
+	Silence *s = g_new0(Silence, 1);
+	g_autoptr(GstPad) pad = gst_element_get_static_pad(src, "src");
+
+	s->from = (GstClockTime)(after * GST_SECOND);
+	s->until = s->from + (GstClockTime)(length * GST_SECOND);
+	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, on_test_audio, s, g_free);
+}
+
 static GstElement *
 create_audio(const CavSourceSpec *spec, GError **error)
 {
@@ -333,10 +380,14 @@ create_audio(const CavSourceSpec *spec, GError **error)
 	const char *wave = g_hash_table_lookup(spec->params, "wave");
 	g_autoptr(GstCaps) caps = NULL;
 	GstElement *src, *filter;
-	double freq, volume;
+	double freq, volume, silence_after, silence_for;
 
 	if (!get_double_param(spec, "freq", 1.0, TEST_MAX_FREQ, TEST_DEFAULT_FREQ, &freq, error) ||
-	    !get_double_param(spec, "volume", 0.0, 1.0, TEST_DEFAULT_VOLUME, &volume, error))
+	    !get_double_param(spec, "volume", 0.0, 1.0, TEST_DEFAULT_VOLUME, &volume, error) ||
+	    !get_double_param(spec, "silence_after", 0.0, TEST_MAX_SILENCE_S, 0, &silence_after,
+			      error) ||
+	    !get_double_param(spec, "silence_for", 0.0, TEST_MAX_SILENCE_S, 0, &silence_for,
+			      error))
 		return NULL;
 
 	src = add_element(GST_BIN(bin), NULL, "audiotestsrc", spec, error);
@@ -344,6 +395,8 @@ create_audio(const CavSourceSpec *spec, GError **error)
 		return NULL;
 	g_object_set(src, "is-live", TRUE, "freq", freq, "volume", volume, NULL);
 	gst_util_set_object_arg(G_OBJECT(src), "wave", wave ? wave : "sine");
+	if (silence_for > 0)
+		add_silence(src, silence_after, silence_for);
 
 	caps = gst_caps_new_simple("audio/x-raw", "format", G_TYPE_STRING, "S16LE", "layout",
 				   G_TYPE_STRING, "interleaved", "rate", G_TYPE_INT, CAV_AUDIO_RATE,

@@ -1,104 +1,11 @@
 /* test-recorder-unit.c — the recorder's pure parts and its plan checks:
- * program layouts, segment paths, plan errors, track order, and the life
- * cycle of a recorder that is never started. No pipeline runs here.
+ * segment paths, plan errors, track order (role tracks too), and the life
+ * cycle of a recorder that is never started. No pipeline runs here. The
+ * layouts' geometry has its own test (test-layout.c).
  */
-#include "pipelines/program.h"
 #include "pipelines/recorder.h"
 
 #include <string.h>
-
-static gboolean
-panes_overlap(const CavPane *a, const CavPane *b)
-{
-	return a->x < b->x + b->width && b->x < a->x + a->width && a->y < b->y + b->height &&
-	       b->y < a->y + a->height;
-}
-
-static void
-assert_layout_sane(const char *layout, guint n, guint width, guint height)
-{
-	CavPane panes[CAV_PROGRAM_MAX_PANES];
-	g_autoptr(GError) error = NULL;
-
-	g_assert_true(cav_program_layout(layout, n, width, height, panes, &error));
-	g_assert_no_error(error);
-	for (guint i = 0; i < n; i++) {
-		g_assert_cmpuint(panes[i].width, >, 0);
-		g_assert_cmpuint(panes[i].height, >, 0);
-		g_assert_cmpuint(panes[i].x + panes[i].width, <=, width);
-		g_assert_cmpuint(panes[i].y + panes[i].height, <=, height);
-		g_assert_cmpuint(panes[i].width % 2, ==, 0);
-		for (guint j = 0; j < i; j++)
-			g_assert_false(panes_overlap(&panes[i], &panes[j]));
-	}
-}
-
-static void
-test_layouts(void)
-{
-	CavPane p[CAV_PROGRAM_MAX_PANES];
-
-	for (guint n = 1; n <= CAV_PROGRAM_MAX_PANES; n++) {
-		assert_layout_sane("auto", n, 1280, 720);
-		assert_layout_sane("auto", n, 1918, 1078);
-	}
-	for (guint n = 1; n <= 4; n++)
-		assert_layout_sane("2x2", n, 1280, 720);
-	assert_layout_sane("side-by-side", 2, 1280, 720);
-
-	g_assert_true(cav_program_layout("auto", 1, 1280, 720, p, NULL));
-	g_assert_cmpuint(p[0].width, ==, 1280);
-	g_assert_cmpuint(p[0].height, ==, 720);
-	g_assert_true(cav_program_layout("auto", 2, 1280, 720, p, NULL));
-	g_assert_cmpuint(p[1].x, ==, 640);
-	g_assert_cmpuint(p[1].y, ==, 0);
-	g_assert_cmpuint(p[1].height, ==, 720);
-	g_assert_true(cav_program_layout("auto", 3, 1280, 720, p, NULL));
-	g_assert_cmpuint(p[2].x, ==, 0);
-	g_assert_cmpuint(p[2].y, ==, 360);
-	g_assert_cmpuint(p[2].width, ==, 640);
-}
-
-static void
-test_layout_errors(void)
-{
-	CavPane p[CAV_PROGRAM_MAX_PANES];
-	GError *error = NULL;
-
-	g_assert_false(cav_program_layout("2x2", 5, 1280, 720, p, &error));
-	g_assert_error(error, CAV_RECORDER_ERROR, CAV_RECORDER_ERROR_BUILD);
-	g_clear_error(&error);
-	g_assert_false(cav_program_layout("side-by-side", 3, 1280, 720, p, &error));
-	g_assert_error(error, CAV_RECORDER_ERROR, CAV_RECORDER_ERROR_BUILD);
-	g_clear_error(&error);
-	g_assert_false(cav_program_layout("pip", 2, 1280, 720, p, &error));
-	g_assert_nonnull(strstr(error->message, "pip"));
-	g_clear_error(&error);
-	g_assert_false(cav_program_layout("auto", 0, 1280, 720, p, &error));
-	g_clear_error(&error);
-	g_assert_false(cav_program_layout("auto", 10, 1280, 720, p, &error));
-	g_clear_error(&error);
-}
-
-static void
-test_fit(void)
-{
-	CavPane pane = {640, 0, 640, 720}, out;
-
-	/* 16:9 into a tall half: full width, centred vertically. */
-	cav_program_fit(&pane, 1280, 720, &out);
-	g_assert_cmpuint(out.width, ==, 640);
-	g_assert_cmpuint(out.height, ==, 360);
-	g_assert_cmpuint(out.x, ==, 640);
-	g_assert_cmpuint(out.y, ==, 180);
-	/* 4:3 into a 16:9 pane: full height, centred horizontally. */
-	pane = (CavPane){0, 360, 640, 360};
-	cav_program_fit(&pane, 640, 480, &out);
-	g_assert_cmpuint(out.height, ==, 360);
-	g_assert_cmpuint(out.width, ==, 480);
-	g_assert_cmpuint(out.x, ==, 80);
-	g_assert_cmpuint(out.y, ==, 360);
-}
 
 static void
 test_segment_path(void)
@@ -193,9 +100,14 @@ test_plan_errors(void)
 	p.format.x264_preset = "warp-speed";
 	assert_build_error(&p.plan, "warp-speed");
 	p.format.x264_preset = "veryfast";
-	p.plan.layout = "side-by-side";
+	/* More panes than cameras; fewer is fine (the others are hidden). */
+	p.plan.layout = "6";
 	g_ptr_array_add(p.sources, cav_source_spec_new("cam3", CAV_MEDIA_VIDEO, "test"));
-	assert_build_error(&p.plan, "side-by-side");
+	assert_build_error(&p.plan, "6");
+	p.plan.layout = "side-by-side";
+	p.plan.main_camera = "cam9";
+	assert_build_error(&p.plan, "main_camera");
+	p.plan.main_camera = NULL;
 	p.plan.layout = "auto";
 	g_ptr_array_add(p.sources, cav_source_spec_new("cam3", CAV_MEDIA_VIDEO, "test"));
 	assert_build_error(&p.plan, "cam3");
@@ -229,6 +141,9 @@ test_tracks_and_unstarted_stop(void)
 	static const char *const all[] = {"cam1", "cam2", "cam3", "program", "audio", NULL};
 	static const char *const audio_only[] = {"audio", NULL};
 	static const char *const video_only[] = {"cam1", "program", NULL};
+	static const char *const roles[] = {"judge", "prosecution", "defence", NULL};
+	static const char *const with_roles[] = {"cam1",        "cam2",          "program", "audio",
+						 "audio-judge", "audio-defence", NULL};
 	CavRecorderCallbacks callbacks = {.stopped = on_stopped};
 	g_auto(Plan) p = {0};
 	g_autoptr(GError) error = NULL;
@@ -265,6 +180,32 @@ test_tracks_and_unstarted_stop(void)
 	rec = cav_recorder_new(&p.plan, NULL, NULL, &error);
 	g_assert_no_error(error);
 	assert_tracks(rec, video_only);
+	g_assert_cmpstr(cav_recorder_program_layout(rec), ==, "auto");
+	g_assert_cmpstr(cav_recorder_program_main(rec), ==, "cam1");
+	cav_recorder_free(rec);
+
+	/* Role tracks after the mix, in the plan's role order, only for roles
+	 * that have a microphone; two defence microphones make one track. */
+	plan_clear(&p);
+	plan_init(&p, 2, 4);
+	((CavSourceSpec *)p.sources->pdata[2])->role = g_strdup("defence");
+	((CavSourceSpec *)p.sources->pdata[3])->role = g_strdup("judge");
+	((CavSourceSpec *)p.sources->pdata[4])->role = g_strdup("defence");
+	p.plan.role_tracks = roles;
+	rec = cav_recorder_new(&p.plan, NULL, NULL, &error);
+	g_assert_no_error(error);
+	assert_tracks(rec, with_roles);
+	/* Live switching before start: validated, remembered. */
+	g_assert_true(cav_recorder_set_program(rec, "pip", "cam2", &error));
+	g_assert_no_error(error);
+	g_assert_cmpstr(cav_recorder_program_layout(rec), ==, "pip");
+	g_assert_cmpstr(cav_recorder_program_main(rec), ==, "cam2");
+	g_assert_false(cav_recorder_set_program(rec, "4", NULL, &error));
+	g_assert_nonnull(strstr(error->message, "4"));
+	g_clear_error(&error);
+	g_assert_false(cav_recorder_set_program(rec, NULL, "cam7", &error));
+	g_clear_error(&error);
+	g_assert_cmpstr(cav_recorder_program_layout(rec), ==, "pip");
 	cav_recorder_free(rec);
 	cav_recorder_free(NULL);
 }
@@ -274,9 +215,6 @@ main(int argc, char **argv)
 {
 	gst_init(&argc, &argv);
 	g_test_init(&argc, &argv, NULL);
-	g_test_add_func("/recorder/layouts", test_layouts);
-	g_test_add_func("/recorder/layout-errors", test_layout_errors);
-	g_test_add_func("/recorder/fit", test_fit);
 	g_test_add_func("/recorder/segment-path", test_segment_path);
 	g_test_add_func("/recorder/plan-errors", test_plan_errors);
 	g_test_add_func("/recorder/tracks-and-unstarted-stop", test_tracks_and_unstarted_stop);

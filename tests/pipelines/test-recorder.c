@@ -312,7 +312,7 @@ test_recreate(void)
 		.media_dir = dir,
 		.name_prefix = "rec",
 		.first_seq = first,
-		.layout = "2x2",
+		.layout = "auto",
 	};
 
 	for (guint round = 0; round < 3; round++) {
