@@ -8,7 +8,7 @@
  * change. If a hearing that was public stops being public, its broadcast
  * is revoked: the pipeline is cancelled, the token forgotten and every file
  * deleted, so its URLs answer 404 from then on (and nginx's cached copies
- * stop being served within a second: see relay/nginx/courtav-relay.conf).
+ * stop being served within ~2 s: see relay/nginx/courtav-relay.conf).
  *
  * Each broadcast lives in <hls_dir>/<token>/ where the token is 128 random
  * bits: a URL can be known only from the public listing, never guessed
