@@ -122,6 +122,11 @@ if command -v chromium >/dev/null; then
 	timeout 40 "${run[@]}" "file://$X/index.html#autotest=1,0,cam1" >"$CAV_DIR/chromium.log" 2>&1 || true
 	line=$(grep -o 'CAVTEST {.*}' "$CAV_DIR/chromium.log" | head -n 1 | sed 's/^CAVTEST //' || true)
 	echo "$line" | grep -q '"ok":true' || fail "the player did not play from the mark: ${line:-$(tail -5 "$CAV_DIR/chromium.log")}"
+	# The first seek landed on the mark's offset in its file (within a frame or two).
+	awk -v l="$line" 'BEGIN { match(l, /"offset":[0-9.e-]+/); o = substr(l, RSTART + 9, RLENGTH - 9);
+		match(l, /"seeked":[0-9.e-]+/); s = substr(l, RSTART + 9, RLENGTH - 9);
+		d = o - s; if (d < 0) d = -d; exit !(RLENGTH > 0 && d < 0.25) }' ||
+		fail "the player did not start at the mark's offset: $line"
 	note "player: $line"
 else
 	fail "chromium is needed (scripts/install-deps.sh)"

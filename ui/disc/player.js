@@ -94,6 +94,10 @@
 		return { start: start, end: Math.max(end, start + 1) };
 	}
 
+	function trackRank(name) {
+		return name === "program" ? 1 : name === "audio" ? 2 : 0;
+	}
+
 	function trackName(name) {
 		if (name === "program") return t("program");
 		if (name === "audio") return t("audio");
@@ -201,6 +205,10 @@
 		});
 		var tracks = $("tracks");
 		tracks.textContent = "";
+		/* Cameras first, then the composed picture, then the sound. */
+		h.tracks.sort(function (a, b) {
+			return trackRank(a.name) - trackRank(b.name) || (a.name < b.name ? -1 : a.name > b.name);
+		});
 		h.tracks.forEach(function (tr) {
 			var b = el("button", { type: "button", role: "tab" }, trackName(tr.name));
 			b.dataset.track = tr.name;
@@ -250,11 +258,15 @@
 	$("lang").onclick = function () { lang = lang === "zh" ? "en" : "zh"; render(); };
 
 	/* For the disc's own test (tests/disc): "#autotest=H,M[,TRACK]" plays mark
-	 * M of hearing H and reports on the console once playback has advanced a
-	 * second past the mark; then closes the window. Harmless otherwise. */
+	 * M of hearing H and reports on the console once playback has gone on a
+	 * second past the mark (across files if need be), with where the first
+	 * seek landed; then closes the window. Harmless otherwise. */
 	function autotest(spec) {
 		var p = spec.split(","), h = data.hearings[+p[0]], m = h && h.marks[+p[1]];
+		var done = false, seeked = null;
 		var report = function (o) {
+			if (done) return;
+			done = true;
 			console.log("CAVTEST " + JSON.stringify(o));
 			setTimeout(function () { window.close(); }, 50);
 		};
@@ -264,16 +276,21 @@
 		video.muted = true;
 		var hit = segmentAt(m.at_us);
 		if (!hit) { report({ ok: false, why: "no segment" }); return; }
-		var want = hit.offset + 1.0, done = false;
+		video.addEventListener("seeked", function () {
+			if (seeked === null && state.seg === hit.seg) seeked = video.currentTime;
+		});
 		video.addEventListener("timeupdate", function () {
-			if (done || state.seg !== hit.seg || video.currentTime < want) return;
-			done = true;
+			var us = state.seg ? state.seg.start_us + video.currentTime * 1e6 : 0;
+			if (seeked === null || us < m.at_us + 1e6) return;
 			report({ ok: true, file: hit.seg.file, track: state.track.name, mark: m.label,
-				offset: hit.offset, currentTime: video.currentTime });
+				offset: hit.offset, seeked: seeked, now_file: state.seg.file });
 		});
 		video.addEventListener("error", function () {
 			report({ ok: false, why: "media error " + (video.error && video.error.code) });
 		});
+		setTimeout(function () {
+			report({ ok: false, why: "timeout", seeked: seeked, t: video.currentTime });
+		}, 20000);
 		playAt(m.at_us);
 	}
 
