@@ -389,7 +389,13 @@ add_input(GstBin *bin, CavProgram *p, GstElement *compositor, guint i, GError **
 	filter = scale ? cav_graph_add(bin, "capsfilter", fname, error) : NULL;
 	if (filter == NULL)
 		return FALSE;
-	if (!cav_graph_link_many(error, queue, scale, filter, NULL) ||
+	/* A switch changes these caps from the compositor's thread while a
+	 * frame of the old size may be between videoscale and the filter:
+	 * "delayed" keeps accepting the old caps until the new ones are
+	 * negotiated, where "immediate" would refuse that frame (not-negotiated,
+	 * which stops the branch). */
+	if (!cav_graph_set_nick(filter, "caps-change-mode", "delayed", error) ||
+	    !cav_graph_link_many(error, queue, scale, filter, NULL) ||
 	    !cav_graph_ghost(bin, queue, "sink", ghost, error))
 		return FALSE;
 	src = gst_element_get_static_pad(filter, "src");
