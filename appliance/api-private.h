@@ -80,6 +80,7 @@ void cav_api_device_register(CavApi *api);
 void cav_api_auth_register(CavApi *api);    /* api-auth.c: login, users */
 void cav_api_room_register(CavApi *api);    /* api-room.c: layout, sources, levels, storage, alarms, audit */
 void cav_api_preview_register(CavApi *api); /* api-preview.c: JPEG snapshots */
+void cav_api_quality_register(CavApi *api); /* api-quality.c: hearing quality reports */
 void cav_api_disc_register(CavApi *api);    /* api-disc.c: plan, author, burn, jobs, drives */
 
 /* api-room.c: follows the room's hub for source health and levels. */

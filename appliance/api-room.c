@@ -8,20 +8,19 @@
  * has just connected gets a snapshot. Until the capture pipeline emits them,
  * sources report "unknown" and levels null.
  *
- * The layout: the recorder composes the program when it starts and cannot
- * switch a running pipeline, so a new choice is stored (settings table) and
- * applied at the next recording start or resume; GET /layout says which
- * layout is active and which is pending.
+ * The layout (room-program.c): a choice of layout, main camera or voice
+ * switching is stored (settings table) and, while a hearing records,
+ * applied to the running program at once ("applies": "now"); otherwise at
+ * the next recording start ("next-start").
  */
 #include "api-private.h"
 #include "audit.h"
+#include "room-program.h"
 #include "pipelines/source.h"
 
 #include <string.h>
 
-#define LAYOUT_KEY "layout"
-
-static const char *const layouts[] = { "auto", "2x2", "side-by-side", NULL };
+static void add_nullable_string(JsonBuilder *b, const char *name, const char *value);
 
 /* ---- hub snapshot ---------------------------------------------------------- */
 
@@ -63,41 +62,38 @@ cav_api_room_stop(CavApi *api)
 
 /* ---- layout ------------------------------------------------------------------- */
 
-static char *
-current_layout(CavApi *api)
-{
-	char *l = cav_store_setting_get(cav_room_store(api->room), LAYOUT_KEY);
-
-	return l != NULL ? l : g_strdup(cav_room_config(api->room)->layout);
-}
-
-static gboolean
-layout_allowed(CavApi *api, const char *name)
-{
-	return g_strv_contains(layouts, name) &&
-	       !(g_str_equal(name, "side-by-side") &&
-		 cav_config_n_cameras(cav_room_config(api->room)) > 2);
-}
-
 static void
 respond_layout(CavApi *api, SoupServerMessage *msg)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
-	g_autofree char *layout = current_layout(api);
-	gboolean recording = cav_room_is_recording(api->room);
+	g_auto(CavProgramState) st = { 0 };
+	g_auto(GStrv) available = cav_room_program_layouts(api->room);
+	const CavConfig *c = cav_room_config(api->room);
 
+	cav_room_program_state(api->room, &st);
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "layout");
-	json_builder_add_string_value(b, layout);
+	json_builder_add_string_value(b, st.layout);
 	json_builder_set_member_name(b, "applies");
-	/* A running recorder keeps the layout it started with. */
-	json_builder_add_string_value(b, recording ? "next-start" : "now");
+	/* A running recording switches live; otherwise at the next start. */
+	json_builder_add_string_value(b, st.live ? "now" : "next-start");
 	json_builder_set_member_name(b, "available");
 	json_builder_begin_array(b);
-	for (guint i = 0; layouts[i] != NULL; i++)
-		if (layout_allowed(api, layouts[i]))
-			json_builder_add_string_value(b, layouts[i]);
+	for (guint i = 0; available[i] != NULL; i++)
+		json_builder_add_string_value(b, available[i]);
 	json_builder_end_array(b);
+	add_nullable_string(b, "main_camera", st.main_camera);
+	json_builder_set_member_name(b, "cameras");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < c->sources->len; i++)
+		if (((CavSourceSpec *)c->sources->pdata[i])->kind == CAV_MEDIA_VIDEO)
+			json_builder_add_string_value(b,
+						      ((CavSourceSpec *)c->sources->pdata[i])->id);
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "voice");
+	json_builder_add_boolean_value(b, st.voice);
+	json_builder_set_member_name(b, "voice_available");
+	json_builder_add_boolean_value(b, st.voice_available);
 	json_builder_end_object(b);
 	cav_api_respond_json(msg, 200, b);
 }
@@ -108,34 +104,28 @@ get_layout(CavApiRequest *req)
 	respond_layout(req->api, req->msg);
 }
 
+/* {layout?, main_camera?, voice?}: saved, and applied at once when recording. */
 static void
 post_layout(CavApiRequest *req)
 {
-	static const char *const fields[] = { "layout", NULL };
+	static const char *const fields[] = { "layout", "main_camera", "voice", NULL };
 	g_autoptr(JsonObject) o = cav_api_read_body(req->msg, fields);
-	CavStore *store = cav_room_store(req->api->room);
 	g_autoptr(GError) error = NULL;
-	g_autofree char *old = NULL;
-	g_autofree char *detail = NULL;
-	const char *layout = NULL;
+	const char *layout = NULL, *main_camera = NULL;
+	gboolean voice = FALSE;
 
-	if (o == NULL || !cav_api_get_string(req->msg, o, "layout", &layout))
+	if (o == NULL || !cav_api_get_string(req->msg, o, "layout", &layout) ||
+	    !cav_api_get_string(req->msg, o, "main_camera", &main_camera) ||
+	    !cav_api_get_bool(req->msg, o, "voice", &voice))
 		return;
-	if (layout == NULL || !layout_allowed(req->api, layout)) {
-		cav_api_respond_bad(req->msg, "不支持该画面布局。",
-				    "Field “layout” must be one of the available layouts "
-				    "(GET /api/v1/layout).");
+	if (layout == NULL && main_camera == NULL && !json_object_has_member(o, "voice")) {
+		cav_api_respond_bad(req->msg, "请指定画面布局、主画面或语音激励开关。",
+				    "Give at least one of “layout”, “main_camera”, “voice”.");
 		return;
 	}
-	old = current_layout(req->api);
-	detail = g_strdup_printf("{\"layout\":\"%s\",\"old\":\"%s\"}", layout, old);
-	if (!cav_store_begin(store, &error) ||
-	    !cav_store_setting_set(store, LAYOUT_KEY, layout, &error) ||
-	    !cav_audit_append(cav_store_db(store), req->api->signer, g_get_real_time(), req->actor,
-			      "layout.set", "room/layout", detail, NULL, &error) ||
-	    !cav_store_commit(store, &error)) {
-		cav_store_rollback(store);
-		cav_room_wrap_store_error(&error);
+	if (!cav_room_program_set(req->api->room, layout, main_camera,
+				  json_object_has_member(o, "voice") ? (voice ? 1 : 0) : -1,
+				  req->actor, &error)) {
 		cav_api_respond_error(req->msg, error);
 		return;
 	}

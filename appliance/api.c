@@ -326,6 +326,7 @@ register_routes(CavApi *api)
 	cav_api_device_register(api);
 	cav_api_room_register(api);
 	cav_api_preview_register(api);
+	cav_api_quality_register(api);
 	cav_api_disc_register(api);
 }
 

@@ -78,13 +78,49 @@ static const KeySpec relay_keys[] = {
 	{ NULL, 0, 0, 0 },
 };
 
+/* [program], [voice], [audio] (issue 3). Booleans are KEY_STRING here and
+ * read by get_bool(). */
+static const KeySpec program_keys[] = {
+	{ "caption", KEY_STRING, 0, 0 },
+	{ "show_case", KEY_STRING, 0, 0 },
+	{ "clock", KEY_STRING, 0, 0 },
+	{ "text", KEY_STRING, 0, 0 },
+	{ "caption_position", KEY_STRING, 0, 0 },
+	{ "text_position", KEY_STRING, 0, 0 },
+	{ "clock_position", KEY_STRING, 0, 0 },
+	{ "font", KEY_STRING, 0, 0 },
+	{ "main_camera", KEY_STRING, 0, 0 },
+	{ NULL, 0, 0, 0 },
+};
+
+static const KeySpec voice_keys[] = {
+	{ "enabled", KEY_STRING, 0, 0 },
+	{ "speech_db", KEY_DOUBLE, -100, 0 },
+	{ "dominance_db", KEY_DOUBLE, 0, 60 },
+	{ "hold_in_ms", KEY_UINT, 0, 10000 },
+	{ "min_hold_ms", KEY_UINT, 0, 60000 },
+	{ "silence_ms", KEY_UINT, 500, 600000 },
+	{ "fallback", KEY_STRING, 0, 0 },
+	{ NULL, 0, 0, 0 },
+};
+
+static const KeySpec audio_keys[] = {
+	{ "role_tracks", KEY_STRING, 0, 0 },
+	{ "silent_db", KEY_DOUBLE, -120, 0 },
+	{ "silent_seconds", KEY_UINT, 1, 3600 },
+	{ "speech_db", KEY_DOUBLE, -100, 0 },
+	{ "clip_db", KEY_DOUBLE, -20, 0 },
+	{ "clip_clear_seconds", KEY_UINT, 1, 600 },
+	{ NULL, 0, 0, 0 },
+};
+
 /* Keys every [camera ID] / [microphone ID] section has; the rest belong to
- * the source's backend and are checked by it. */
-static const char *const source_common_keys[] = { "backend", "label", "role", NULL };
+ * the source's backend and are checked by it. "camera" (microphones only)
+ * names the camera that shows whoever speaks into it. */
+static const char *const source_common_keys[] = { "backend", "label", "role", "camera", NULL };
 
 static const char *const x264_presets[] = { "ultrafast", "superfast", "veryfast", "faster",
 					    "fast",      "medium",    NULL };
-static const char *const layouts[] = { "auto", "2x2", "side-by-side", NULL };
 
 /* Where each key was found: "group\x1fkey" -> line number. */
 typedef struct {
@@ -443,9 +479,13 @@ defaults:
 			    c->x264_preset);
 	f->x264_preset = c->x264_preset;
 	c->layout = get_string(kf, g, "layout", "auto");
-	if (!one_of(c->layout, layouts))
+	if (cav_layout_canonical(c->layout) == NULL) {
+		g_autofree char *known = g_strjoinv(", ", (char **)cav_layout_names());
+
 		return fail(error, CAV_CONFIG_ERROR_VALUE, map, g, "layout",
-			    "“%s” is not one of auto, 2x2, side-by-side", c->layout);
+			    "“%s” is not one of %s (or 2x2, side-by-side, 1+4, 1+5)", c->layout,
+			    known);
+	}
 	c->overlay_text = get_string(kf, g, "overlay_text", NULL);
 	return TRUE;
 }
@@ -551,6 +591,15 @@ load_source(CavConfig *c, GKeyFile *kf, const LineMap *map, const char *group, C
 	spec = cav_source_spec_new(id, kind, backend);
 	spec->label = get_string(kf, group, "label", NULL);
 	spec->role = get_string(kf, group, "role", NULL);
+	if (g_key_file_has_key(kf, group, "camera", NULL)) {
+		if (kind != CAV_MEDIA_AUDIO)
+			return fail(error, CAV_CONFIG_ERROR_VALUE, map, group, "camera",
+				    "applies to microphones only (the camera that shows the "
+				    "speaker)");
+		/* Checked against the cameras once all are loaded. */
+		g_hash_table_insert(c->mic_camera, g_strdup(id),
+				    get_string(kf, group, "camera", ""));
+	}
 	for (guint i = 0; keys && keys[i]; i++)
 		if (!g_strv_contains(source_common_keys, keys[i]))
 			g_hash_table_insert(spec->params, g_strdup(keys[i]),
@@ -596,23 +645,209 @@ load_sections(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 
 		if (!g_str_equal(group, "courtavd") && !g_str_equal(group, "recording") &&
 		    !g_str_equal(group, "storage") && !g_str_equal(group, "relay") &&
-		    !g_str_has_prefix(group, "camera ") &&
+		    !g_str_equal(group, "program") && !g_str_equal(group, "voice") &&
+		    !g_str_equal(group, "audio") && !g_str_has_prefix(group, "camera ") &&
 		    !g_str_has_prefix(group, "microphone "))
 			return fail(error, CAV_CONFIG_ERROR_UNKNOWN, map, group, NULL,
-				    "unknown section (known: courtavd, recording, storage, relay, "
-				    "camera ID, microphone ID)");
+				    "unknown section (known: courtavd, recording, program, voice, "
+				    "audio, storage, relay, camera ID, microphone ID)");
 	}
 	if (cav_config_n_cameras(c) == 0)
 		return fail(error, CAV_CONFIG_ERROR_MISSING, map, "camera ID", NULL,
 			    "at least one camera is needed");
-	if (cav_config_n_cameras(c) > 4)
+	if (cav_config_n_cameras(c) > CAV_LAYOUT_MAX_CAMERAS)
 		return fail(error, CAV_CONFIG_ERROR_VALUE, map, "camera ID", NULL,
-			    "%u cameras configured; this version composes at most 4",
-			    cav_config_n_cameras(c));
-	if (g_str_equal(c->layout, "side-by-side") && cav_config_n_cameras(c) > 2)
+			    "%u cameras configured; the program composes at most %u",
+			    cav_config_n_cameras(c), CAV_LAYOUT_MAX_CAMERAS);
+	if (cav_layout_resolve(c->layout, cav_config_n_cameras(c), NULL) == NULL)
 		return fail(error, CAV_CONFIG_ERROR_VALUE, map, "recording", "layout",
-			    "side-by-side shows 2 cameras but %u are configured: use 2x2 or auto",
+			    "layout “%s” has %u panes but only %u cameras are configured: "
+			    "choose a layout with fewer panes, or auto",
+			    c->layout, cav_layout_n_panes(c->layout, cav_config_n_cameras(c)),
 			    cav_config_n_cameras(c));
+	return TRUE;
+}
+
+/* "true"/"false" and the usual synonyms; absent keeps *@out. */
+static gboolean
+get_bool(GKeyFile *kf, const LineMap *map, const char *group, const char *key, gboolean *out,
+	 GError **error)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1", NULL };
+	static const char *const no[] = { "false", "no", "off", "0", NULL };
+	g_autofree char *v = get_string(kf, group, key, NULL);
+
+	if (v == NULL)
+		return TRUE;
+	if (g_strv_contains(yes, v))
+		*out = TRUE;
+	else if (g_strv_contains(no, v))
+		*out = FALSE;
+	else
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, group, key,
+			    "“%s” is not true or false", v);
+	return TRUE;
+}
+
+/* An overlay position key; absent gives @def. */
+static gboolean
+get_position(GKeyFile *kf, const LineMap *map, const char *key, const char *def, char **out,
+	     GError **error)
+{
+	*out = get_string(kf, "program", key, def);
+	if (!cav_layout_position_valid(*out))
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, "program", key,
+			    "“%s” is not top-left, top-right, bottom-left or bottom-right",
+			    *out);
+	return TRUE;
+}
+
+/* A camera id key of @group; absent leaves *@out NULL. */
+static gboolean
+get_camera(const CavConfig *c, GKeyFile *kf, const LineMap *map, const char *group,
+	   const char *key, char **out, GError **error)
+{
+	*out = get_string(kf, group, key, NULL);
+	if (*out != NULL && cav_config_camera_index(c, *out) < 0)
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, group, key,
+			    "“%s” is not a configured camera", *out);
+	return TRUE;
+}
+
+/* [program]: overlays and the main camera. */
+static gboolean
+load_program(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
+{
+	const char *g = "program";
+	g_autofree char *def_caption =
+		c->overlay_text ? g_strdup(c->overlay_text)
+				: g_strdup_printf("%s%s%s", c->court ? c->court : "",
+						  c->court ? " " : "", c->room_name);
+
+	/* [recording] overlay_text (older configs) replaced court, room and case. */
+	c->show_case = c->overlay_text == NULL;
+	c->overlays.clock = TRUE;
+	if (g_key_file_has_group(kf, g) && !check_known_keys(kf, map, g, program_keys, error))
+		return FALSE;
+	c->caption = get_string(kf, g, "caption", def_caption);
+	if (c->caption != NULL && c->caption[0] == '\0')
+		g_clear_pointer(&c->caption, g_free);
+	c->text = get_string(kf, g, "text", NULL);
+	c->font = get_string(kf, g, "font", NULL);
+	if (!get_bool(kf, map, g, "show_case", &c->show_case, error) ||
+	    !get_bool(kf, map, g, "clock", &c->overlays.clock, error) ||
+	    !get_position(kf, map, "caption_position", "top-left", &c->caption_position, error) ||
+	    !get_position(kf, map, "text_position", "bottom-right", &c->text_position, error) ||
+	    !get_position(kf, map, "clock_position", "bottom-left", &c->clock_position, error) ||
+	    !get_camera(c, kf, map, g, "main_camera", &c->main_camera, error))
+		return FALSE;
+	c->overlays.caption = c->caption;
+	c->overlays.text = c->text;
+	c->overlays.caption_position = c->caption_position;
+	c->overlays.text_position = c->text_position;
+	c->overlays.clock_position = c->clock_position;
+	c->overlays.font = c->font;
+	return TRUE;
+}
+
+/* The judge's camera (a microphone or camera with role judge), else the
+ * first camera: where the program goes when nobody speaks. */
+static const char *
+default_fallback(const CavConfig *c)
+{
+	const char *first = NULL;
+
+	for (guint i = 0; i < c->sources->len; i++) {
+		const CavSourceSpec *s = c->sources->pdata[i];
+		const char *cam = s->kind == CAV_MEDIA_AUDIO
+					  ? g_hash_table_lookup(c->mic_camera, s->id)
+					  : s->id;
+
+		if (s->kind == CAV_MEDIA_VIDEO && first == NULL)
+			first = s->id;
+		if (cam != NULL && g_strcmp0(s->role, "judge") == 0)
+			return cam;
+	}
+	return first;
+}
+
+/* [voice] and the microphones' "camera" keys. */
+static gboolean
+load_voice(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
+{
+	const char *g = "voice";
+	GHashTableIter iter;
+	gpointer mic, cam;
+	g_autofree char *group = NULL;
+
+	g_hash_table_iter_init(&iter, c->mic_camera);
+	while (g_hash_table_iter_next(&iter, &mic, &cam)) {
+		if (cav_config_camera_index(c, cam) < 0) {
+			g_free(group);
+			group = g_strconcat("microphone ", (char *)mic, NULL);
+			return fail(error, CAV_CONFIG_ERROR_VALUE, map, group, "camera",
+				    "“%s” is not a configured camera", (char *)cam);
+		}
+	}
+	c->voice = (CavVadConfig){ .speech_db = -45, .dominance_db = 6, .hold_in_ms = 800,
+				   .min_hold_ms = 3000, .silence_ms = 5000 };
+	c->voice_enabled = g_hash_table_size(c->mic_camera) > 0;
+	if (g_key_file_has_group(kf, g) &&
+	    (!check_known_keys(kf, map, g, voice_keys, error) ||
+	     !get_bool(kf, map, g, "enabled", &c->voice_enabled, error) ||
+	     !get_double(kf, map, g, voice_keys, "speech_db", &c->voice.speech_db, error) ||
+	     !get_double(kf, map, g, voice_keys, "dominance_db", &c->voice.dominance_db, error) ||
+	     !get_uint(kf, map, g, voice_keys, "hold_in_ms", &c->voice.hold_in_ms, error) ||
+	     !get_uint(kf, map, g, voice_keys, "min_hold_ms", &c->voice.min_hold_ms, error) ||
+	     !get_uint(kf, map, g, voice_keys, "silence_ms", &c->voice.silence_ms, error) ||
+	     !get_camera(c, kf, map, g, "fallback", &c->voice_fallback, error)))
+		return FALSE;
+	if (c->voice_enabled && g_hash_table_size(c->mic_camera) == 0)
+		return fail(error, CAV_CONFIG_ERROR_MISSING, map, g, "enabled",
+			    "voice switching needs “camera = ID” in at least one [microphone] "
+			    "section");
+	if (c->voice_fallback == NULL)
+		c->voice_fallback = g_strdup(default_fallback(c));
+	c->voice.fallback = (guint)MAX(cav_config_camera_index(c, c->voice_fallback), 0);
+	return TRUE;
+}
+
+/* [audio]: role tracks and microphone alarms. */
+static gboolean
+load_audio(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
+{
+	const char *g = "audio";
+	g_autofree char *roles = get_string(kf, g, "role_tracks",
+					    "judge, prosecution, plaintiff, defence");
+	guint silent_s = 10, clear_s = 5;
+	g_auto(GStrv) tracks = NULL;
+
+	c->mic_watch = (CavMicWatchConfig){ .silent_db = -60, .speech_db = -45, .clip_db = -1 };
+	if (g_key_file_has_group(kf, g) &&
+	    (!check_known_keys(kf, map, g, audio_keys, error) ||
+	     !get_double(kf, map, g, audio_keys, "silent_db", &c->mic_watch.silent_db, error) ||
+	     !get_uint(kf, map, g, audio_keys, "silent_seconds", &silent_s, error) ||
+	     !get_double(kf, map, g, audio_keys, "speech_db", &c->mic_watch.speech_db, error) ||
+	     !get_double(kf, map, g, audio_keys, "clip_db", &c->mic_watch.clip_db, error) ||
+	     !get_uint(kf, map, g, audio_keys, "clip_clear_seconds", &clear_s, error)))
+		return FALSE;
+	c->mic_watch.silent_ms = silent_s * 1000;
+	c->mic_watch.clear_ms = clear_s * 1000;
+	c->role_tracks = g_strsplit(roles, ",", -1);
+	for (guint i = 0; c->role_tracks[i] != NULL; i++) {
+		g_strstrip(c->role_tracks[i]);
+		if (!valid_id(c->role_tracks[i], 16))
+			return fail(error, CAV_CONFIG_ERROR_VALUE, map, g, "role_tracks",
+				    "“%s” is not a role name (1–16 letters, digits, '-' or '_', "
+				    "comma-separated)",
+				    c->role_tracks[i]);
+	}
+	/* A role track must not take a camera's track name. */
+	tracks = cav_recorder_role_tracks(c->sources, (const char *const *)c->role_tracks);
+	for (guint i = 0; tracks[i] != NULL; i++)
+		if (cav_config_camera_index(c, tracks[i]) >= 0)
+			return fail(error, CAV_CONFIG_ERROR_VALUE, map, g, "role_tracks",
+				    "the track “%s” would have the name of a camera", tracks[i]);
 	return TRUE;
 }
 
@@ -629,6 +864,7 @@ cav_config_load_data(const char *path, const char *data, gsize len, GError **err
 
 	c->path = g_strdup(path);
 	c->sources = g_ptr_array_new_with_free_func((GDestroyNotify)cav_source_spec_free);
+	c->mic_camera = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	if (!g_utf8_validate(text, -1, NULL)) {
 		g_set_error(error, CAV_CONFIG_ERROR, CAV_CONFIG_ERROR_SYNTAX,
 			    "%s: not UTF-8 text (save it as UTF-8)", path);
@@ -642,7 +878,8 @@ cav_config_load_data(const char *path, const char *data, gsize len, GError **err
 	} else {
 		ok = load_daemon(c, kf, &map, error) && load_recording(c, kf, &map, error) &&
 		     load_storage(c, kf, &map, error) && load_relay(c, kf, &map, error) &&
-		     load_sections(c, kf, &map, error);
+		     load_sections(c, kf, &map, error) && load_program(c, kf, &map, error) &&
+		     load_voice(c, kf, &map, error) && load_audio(c, kf, &map, error);
 	}
 	g_hash_table_unref(map.lines);
 	g_ptr_array_unref(map.groups);
@@ -683,6 +920,16 @@ cav_config_free(CavConfig *c)
 	g_free(c->x264_preset);
 	g_free(c->layout);
 	g_free(c->overlay_text);
+	g_free(c->caption);
+	g_free(c->text);
+	g_free(c->caption_position);
+	g_free(c->text_position);
+	g_free(c->clock_position);
+	g_free(c->font);
+	g_free(c->main_camera);
+	g_free(c->voice_fallback);
+	g_clear_pointer(&c->mic_camera, g_hash_table_unref);
+	g_strfreev(c->role_tracks);
 	if (c->sources != NULL)
 		g_ptr_array_unref(c->sources);
 	g_free(c->relay_url);
@@ -703,6 +950,23 @@ cav_config_n_cameras(const CavConfig *c)
 	return n;
 }
 
+gint
+cav_config_camera_index(const CavConfig *c, const char *id)
+{
+	gint n = 0;
+
+	for (guint i = 0; id != NULL && i < c->sources->len; i++) {
+		const CavSourceSpec *s = c->sources->pdata[i];
+
+		if (s->kind != CAV_MEDIA_VIDEO)
+			continue;
+		if (g_str_equal(s->id, id))
+			return n;
+		n++;
+	}
+	return -1;
+}
+
 guint64
 cav_config_bytes_per_hour(const CavConfig *c)
 {
@@ -710,7 +974,11 @@ cav_config_bytes_per_hour(const CavConfig *c)
 	gboolean audio = c->sources->len > ncam;
 	guint64 kbps = (guint64)ncam * c->format.camera_kbps + c->format.program_kbps;
 
-	if (audio) /* the mix rides in every video file and in its own track */
-		kbps += (guint64)(ncam + 2) * c->format.audio_kbps;
+	if (audio) { /* the mix rides in every video file and in its own track */
+		g_auto(GStrv) roles =
+			cav_recorder_role_tracks(c->sources, (const char *const *)c->role_tracks);
+
+		kbps += (guint64)(ncam + 2 + g_strv_length(roles)) * c->format.audio_kbps;
+	}
 	return kbps * 1000 / 8 * 3600 * 102 / 100;
 }

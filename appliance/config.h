@@ -5,7 +5,9 @@
  * exactly this validation and nothing else. Main thread only.
  *
  * Sections: [courtavd] (identity, folders, API address), [recording]
- * (sizes, bitrates, segmenting, program layout), [storage] (disk guard),
+ * (sizes, bitrates, segmenting, program layout), [program] (overlays, main
+ * camera), [voice] (voice-activated switching), [audio] (role tracks,
+ * microphone alarms), [storage] (disk guard),
  * one [camera ID] or [microphone ID] per source, and [relay] (the live
  * push to courtav-relay, optional). See
  * config/courtavd.example.ini for every key with its default.
@@ -14,6 +16,8 @@
 
 #include <glib.h>
 #include "pipelines/recorder.h"
+#include "pipelines/mic-watch.h"
+#include "pipelines/vad-switch.h"
 
 G_BEGIN_DECLS
 
@@ -53,6 +57,30 @@ typedef struct {
 	char *layout;           /* (owned) */
 	char *overlay_text;     /* (owned, nullable) */
 
+	/* [program] (issue 3): the program's overlays and main camera. The
+	 * strings of @overlays point into the owned fields below; case_number
+	 * is filled per hearing (when show_case). */
+	CavProgramOverlays overlays;
+	char *caption;          /* default "<court> <room_name>" (owned, nullable: hidden) */
+	char *text;             /* free text (owned, nullable) */
+	char *caption_position; /* (owned) */
+	char *text_position;    /* (owned) */
+	char *clock_position;   /* (owned) */
+	char *font;             /* (owned, nullable) */
+	gboolean show_case;     /* the case number under the caption */
+	char *main_camera;      /* in the main pane at start (owned, nullable: the first) */
+
+	/* [voice]: voice-activated switching (语音激励). voice.fallback is the
+	 * index of voice_fallback among the cameras. */
+	gboolean voice_enabled;
+	CavVadConfig voice;
+	char *voice_fallback;   /* camera id (owned) */
+	GHashTable *mic_camera; /* [microphone] camera: mic id -> camera id (owned) */
+
+	/* [audio]: per-role tracks and microphone alarms. */
+	GStrv role_tracks;      /* roles recorded on their own track (owned, may be empty) */
+	CavMicWatchConfig mic_watch;
+
 	double min_free_hours;   /* [storage] refuse to open/resume below this */
 	double alarm_free_hours; /* alarm below this */
 	guint64 stop_free_bytes; /* stop recording cleanly below this */
@@ -84,6 +112,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CavConfig, cav_config_free)
 
 /* Number of camera sources. */
 guint cav_config_n_cameras(const CavConfig *config);
+/* Index of camera @id among the cameras, -1 when it is not one. */
+gint cav_config_camera_index(const CavConfig *config, const char *id);
 
 /* Bytes per hour all tracks write together at the configured bitrates
  * (each video file also carries the audio mix), plus 2% container overhead. */

@@ -186,6 +186,42 @@ static const char *const migrations[] = {
 	"  findings TEXT,"
 	"  error TEXT,"
 	"  UNIQUE (job_id, drive));",
+
+	/* 4: program, audio and quality (issue 3, room-program.c, quality.c): the
+	 * speaker timeline and layout changes of each hearing, microphone faults
+	 * (silent, clipping) as intervals, each segment's measured A/V offset
+	 * and dropped frames, and the quality report stored when a hearing
+	 * closes. */
+	"CREATE TABLE program_switches ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hearing_id INTEGER NOT NULL REFERENCES hearings(id),"
+	"  at_us INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('layout','speaker','silence','voice')),"
+	"  layout TEXT,"
+	"  camera TEXT,"
+	"  mic TEXT,"
+	"  actor TEXT NOT NULL,"
+	"  detail TEXT);"
+	"CREATE INDEX program_switches_by_hearing ON program_switches(hearing_id, at_us);"
+
+	"CREATE TABLE audio_faults ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hearing_id INTEGER NOT NULL REFERENCES hearings(id),"
+	"  mic TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('silent','clipping')),"
+	"  start_us INTEGER NOT NULL,"
+	"  end_us INTEGER CHECK (end_us IS NULL OR end_us >= start_us));"
+	"CREATE INDEX audio_faults_by_hearing ON audio_faults(hearing_id, start_us);"
+
+	/* Signed, in milliseconds, ITU-R BT.1359 convention: positive when the
+	 * sound comes before the picture; NULL when not measured. */
+	"ALTER TABLE segments ADD COLUMN av_offset_ms REAL;"
+	"ALTER TABLE segments ADD COLUMN dropped_frames INTEGER;"
+
+	"CREATE TABLE quality_reports ("
+	"  hearing_id INTEGER PRIMARY KEY REFERENCES hearings(id),"
+	"  created_us INTEGER NOT NULL,"
+	"  report TEXT NOT NULL);",
 };
 
 guint

@@ -15,8 +15,12 @@
 #include "errors.h"
 #include "common/chain.h"
 #include "common/fsutil.h"
+#include "room-program.h"
+#include "store-program.h"
+#include "pipelines/av-offset.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -125,6 +129,21 @@ chain_head(CavRoom *room, gint64 hearing_id, guint8 out[CAV_SHA256_LEN], gint64 
 	return TRUE;
 }
 
+/* The file's A/V offset and dropped frames, from its scan (av-offset.h). */
+static gboolean
+store_measurements(CavRoom *room, const SegmentJob *job, GError **error)
+{
+	double offset_ms = NAN;
+	guint64 dropped = 0;
+	gboolean has_dropped =
+		cav_av_dropped_frames(&job->info, room->config->format.camera.fps, &dropped);
+
+	if (!cav_av_offset_ms(&job->info, &offset_ms))
+		offset_ms = NAN;
+	return cav_store_segment_set_quality(room->store, job->segment_id, offset_ms,
+					     has_dropped ? (gint64)dropped : -1, error);
+}
+
 gboolean
 cav_room_media_commit(CavRoom *room, SegmentJob *job, GError **error)
 {
@@ -162,6 +181,7 @@ cav_room_media_commit(CavRoom *room, SegmentJob *job, GError **error)
 	chain_hex = cav_sha256_hex(link_hash);
 	if (!cav_store_segment_finish(room->store, job->segment_id, state, end_us, duration,
 				      (gint64)job->bytes, sha_hex, index + 1, chain_hex, error) ||
+	    !store_measurements(room, job, error) ||
 	    !cav_room_audit(room, CAV_ACTOR_DAEMON,
 			    job->partial ? "segment.partial" : "segment.close", job->hearing_id,
 			    error, "track", job->track, "seq", seq, "file", name, "sha256", sha_hex,
@@ -313,8 +333,10 @@ cav_room_media_check_waiters(CavRoom *room)
 		GTask *task = waiters->pdata[i];
 		gint64 *id = g_task_get_task_data(task);
 
-		if (id != NULL)
+		if (id != NULL) {
 			cav_room_write_manifest(room, *id, NULL);
+			cav_room_program_report(room, *id); /* when closed: every file is in */
+		}
 		g_task_return_boolean(task, TRUE);
 	}
 }

@@ -22,6 +22,7 @@ struct CavRoom {
 	GPtrArray *waiters;        /* GTask *, completed when recorder is down and jobs drained (owned) */
 	GPtrArray *alarms;         /* CavAlarm * (owned) */
 	CavEventHub *events;       /* owned */
+	struct CavRoomProgram *program; /* owned: layout, voice switching, mic alarms (room-program.c) */
 	gboolean shutting_down;
 };
 

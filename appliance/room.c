@@ -11,6 +11,7 @@
  * running recording.
  */
 #include "room-private.h"
+#include "room-program.h"
 #include "errors.h"
 #include "lifecycle.h"
 #include "audit.h"
@@ -31,12 +32,14 @@ static void on_rec_opened(CavRecorder *rec, const CavSegmentEvent *ev, gpointer 
 static void on_rec_closed(CavRecorder *rec, const CavSegmentEvent *ev, gpointer user_data);
 static void on_rec_stopped(CavRecorder *rec, gpointer user_data);
 static void on_rec_failed(CavRecorder *rec, const GError *error, gpointer user_data);
+static void on_rec_levels(CavRecorder *rec, const CavMicLevel *levels, guint n, gpointer data);
 
 static const CavRecorderCallbacks recorder_callbacks = {
 	.segment_opened = on_rec_opened,
 	.segment_closed = on_rec_closed,
 	.stopped = on_rec_stopped,
 	.failed = on_rec_failed,
+	.levels = on_rec_levels,
 };
 
 void
@@ -172,6 +175,7 @@ cav_room_new(const CavConfig *config, CavStore *store, const CavSigner *signer, 
 	room->waiters = g_ptr_array_new_with_free_func(g_object_unref);
 	room->alarms = g_ptr_array_new_with_free_func((GDestroyNotify)alarm_free);
 	room->events = cav_event_hub_new();
+	room->program = cav_room_program_new();
 	if (g_mkdir_with_parents(config->media_dir, 0750) != 0) {
 		int e = errno;
 		cav_set_error_bi(error, CAV_ROOM_ERROR, CAV_ROOM_ERROR_INTERNAL,
@@ -203,6 +207,7 @@ cav_room_free(CavRoom *room)
 	g_ptr_array_unref(room->waiters);
 	g_ptr_array_unref(room->alarms);
 	cav_event_hub_free(room->events);
+	cav_room_program_free(room->program);
 	g_free(room);
 }
 
@@ -285,6 +290,24 @@ get_hearing(CavRoom *room, gint64 id, GError **error)
 	return NULL;
 }
 
+/* "audio-<role>" for each role track with a microphone (recorder.h). */
+static gboolean
+ensure_role_tracks(CavRoom *room, gint64 hearing_id, GError **error)
+{
+	g_auto(GStrv) roles = cav_recorder_role_tracks(
+		room->config->sources, (const char *const *)room->config->role_tracks);
+
+	for (guint i = 0; roles[i] != NULL; i++) {
+		g_autofree char *label = g_strdup_printf(
+			"%s audio", roles[i] + strlen(CAV_TRACK_ROLE_PREFIX));
+
+		if (!cav_store_track_ensure(room->store, hearing_id, roles[i], "audio", label,
+					    error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean
 ensure_tracks(CavRoom *room, gint64 hearing_id, GError **error)
 {
@@ -307,7 +330,7 @@ ensure_tracks(CavRoom *room, gint64 hearing_id, GError **error)
 	if (has_audio && !cav_store_track_ensure(room->store, hearing_id, CAV_TRACK_AUDIO, "audio",
 						 "混音 audio mix", error))
 		return FALSE;
-	return TRUE;
+	return ensure_role_tracks(room, hearing_id, error);
 }
 
 static gint64
@@ -417,9 +440,6 @@ cav_room_start_recorder(CavRoom *room, const CavHearingRow *h, GError **error)
 	const CavConfig *c = room->config;
 	g_autoptr(GPtrArray) tracks = cav_store_track_list(room->store, h->id, error);
 	g_autoptr(GHashTable) first_seq = g_hash_table_new(g_str_hash, g_str_equal);
-	g_autoptr(CavCaseRow) kase = cav_store_case_get(room->store, h->case_id, NULL);
-	g_autofree char *overlay = NULL;
-	g_autofree char *stored_layout = NULL;
 	CavRecorderPlan plan = { 0 };
 	g_autoptr(CavRecorder) rec = NULL;
 	g_autoptr(GError) local = NULL;
@@ -435,17 +455,13 @@ cav_room_start_recorder(CavRoom *room, const CavHearingRow *h, GError **error)
 		g_hash_table_insert(room->track_ids, g_strdup(t->name),
 				    g_memdup2(&t->id, sizeof t->id));
 	}
-	overlay = g_strdup_printf("%s%s%s  %s", c->court ? c->court : "", c->court ? " " : "",
-				  c->room_name, kase ? kase->number : "");
 	plan.format = &c->format;
 	plan.sources = c->sources;
 	plan.media_dir = h->media_dir;
 	plan.name_prefix = h->name_prefix;
 	plan.first_seq = first_seq;
-	/* The layout chosen on the panel (api-room.c), else the config's. */
-	stored_layout = cav_store_setting_get(room->store, "layout");
-	plan.layout = stored_layout != NULL ? stored_layout : c->layout;
-	plan.overlay_text = c->overlay_text ? c->overlay_text : overlay;
+	/* Layout, main camera, overlays, role tracks (room-program.c). */
+	cav_room_program_plan(room, h, &plan);
 	rec = cav_recorder_new(&plan, &recorder_callbacks, room, &local);
 	if (rec == NULL)
 		goto fail;
@@ -459,6 +475,7 @@ cav_room_start_recorder(CavRoom *room, const CavHearingRow *h, GError **error)
 		goto fail;
 	}
 	cav_room_alarm_clear(room, "recorder-failed");
+	cav_room_program_started(room, h->id);
 	return TRUE;
 fail:
 	cav_set_error_bi(error, CAV_ROOM_ERROR, CAV_ROOM_ERROR_RECORDER,
@@ -610,6 +627,7 @@ leave_recording_async(CavRoom *room, gint64 id, CavHearingAction action, const c
 		stop_recorder(room, task);
 	else {
 		cav_room_write_manifest(room, id, NULL);
+		cav_room_program_report(room, id);
 		g_task_return_boolean(task, TRUE);
 	}
 	return;
@@ -736,6 +754,12 @@ on_rec_closed(CavRecorder *rec, const CavSegmentEvent *ev, gpointer user_data)
 	cav_room_media_closed(user_data, ev);
 }
 
+static void
+on_rec_levels(CavRecorder *rec, const CavMicLevel *levels, guint n, gpointer user_data)
+{
+	cav_room_program_levels(user_data, levels, n);
+}
+
 static gboolean
 free_recorder_idle(gpointer data)
 {
@@ -747,6 +771,7 @@ free_recorder_idle(gpointer data)
 static void
 recorder_gone(CavRoom *room)
 {
+	cav_room_program_stopped(room, room->rec_hearing_id);
 	cav_room_media_flush_open(room);
 	if (room->recorder != NULL)
 		g_idle_add(free_recorder_idle, g_steal_pointer(&room->recorder));
@@ -923,7 +948,12 @@ cav_room_track_names(CavRoom *room)
 			audio = TRUE;
 	}
 	g_strv_builder_add(b, CAV_TRACK_PROGRAM);
-	if (audio)
+	if (audio) {
+		g_auto(GStrv) roles = cav_recorder_role_tracks(
+			room->config->sources, (const char *const *)room->config->role_tracks);
+
 		g_strv_builder_add(b, CAV_TRACK_AUDIO);
+		g_strv_builder_addv(b, (const char **)roles);
+	}
 	return g_strv_builder_end(b);
 }

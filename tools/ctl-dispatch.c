@@ -55,6 +55,13 @@ static const CavCtlCommand commands[] = {
 	{"hearing show", "ID", "Show a hearing: intervals, marks, tracks", NULL, 1, 1, FALSE,
 	 cav_ctl_cmd_hearing_show},
 	{"hearing list", "", "List hearings", NULL, 0, 0, FALSE, cav_ctl_cmd_hearing_list},
+	{"hearing report", "ID",
+	 "Show a hearing's quality report: coverage, gaps, silent microphones, A/V offset",
+	 "Per track: coverage of the recorded time, gaps over 1 s, alarms, dropped\n"
+	 "frames and the worst A/V offset (limits +45/-125 ms, ITU-R BT.1359); per\n"
+	 "microphone: silent and clipping time; the program's layout changes and the\n"
+	 "speaker timeline. Stored when the hearing closes; built on demand before.",
+	 1, 1, FALSE, cav_ctl_cmd_hearing_report},
 	{"mark", "HEARING LABEL", "Add a mark (e.g. 法庭调查) to a recording or paused hearing",
 	 NULL, 2, 2, FALSE, cav_ctl_cmd_mark},
 	{"export manifest", "HEARING", "Save a hearing's manifest.json (and manifest.sig)",

@@ -611,3 +611,192 @@ cav_ctl_cmd_mark(CavCtl *ctl, int argc, char **argv, GError **error)
 	       at != NULL ? " at " : "", at != NULL ? at : "", label != NULL ? label : argv[2]);
 	return CAV_CTL_EXIT_OK;
 }
+
+/* ---- hearing report ------------------------------------------------------- */
+
+static char *
+json_number_text(JsonObject *o, const char *member, const char *fmt)
+{
+	double v;
+
+	if (o == NULL || !cav_ctl_json_double(o, member, &v))
+		return g_strdup("-");
+	return g_strdup_printf(fmt, v);
+}
+
+static void
+print_report_tracks(JsonArray *tracks)
+{
+	g_autoptr(CavCtlTable) t = cav_ctl_table_new("TRACK", "KIND", "COVERAGE", "GAPS", "ALARMS",
+						     "DROPPED", "WORST A/V", "FILES", NULL);
+
+	cav_ctl_table_set_indent(t, 2);
+	for (guint i = 0; i < json_array_get_length(tracks); i++) {
+		JsonObject *tr = cav_ctl_json_array_object(tracks, i);
+		g_autofree char *cov = json_number_text(tr, "coverage_pct", "%.2f%%");
+		g_autofree char *av = json_number_text(tr, "worst_av_offset_ms", "%+.1f ms");
+		g_autofree char *dropped = cav_ctl_json_int_text(tr, "dropped_frames");
+		g_autofree char *files = cav_ctl_json_int_text(tr, "segments");
+		JsonArray *gaps = cav_ctl_json_array(tr, "gaps");
+		JsonArray *alarms = cav_ctl_json_array(tr, "alarms");
+		g_autofree char *n_gaps = g_strdup_printf("%u", gaps ? json_array_get_length(gaps) : 0);
+		g_autofree char *n_alarms =
+			g_strdup_printf("%u", alarms ? json_array_get_length(alarms) : 0);
+
+		cav_ctl_table_add(t, cav_ctl_json_string(tr, "name"),
+				  cav_ctl_json_string(tr, "kind"), cov, n_gaps, n_alarms,
+				  dropped ? dropped : "-", av, files);
+	}
+	cav_ctl_table_print(t, stdout);
+}
+
+static void
+print_report_spans(const char *what, JsonArray *spans)
+{
+	for (guint i = 0; spans != NULL && i < json_array_get_length(spans); i++) {
+		JsonObject *s = cav_ctl_json_array_object(spans, i);
+		g_autofree char *start = cav_ctl_json_time(s, "start_us");
+		g_autofree char *end = cav_ctl_json_time(s, "end_us");
+		g_autofree char *secs = json_number_text(s, "seconds", "%.1f s");
+
+		printf("    %s %s – %s (%s)\n", what, start ? start : "?", end ? end : "?", secs);
+	}
+}
+
+static void
+print_report_mics(JsonArray *mics)
+{
+	g_autoptr(CavCtlTable) t = cav_ctl_table_new("MIC", "ROLE", "SILENT", "CLIPPING", NULL);
+
+	cav_ctl_table_set_indent(t, 2);
+	for (guint i = 0; i < json_array_get_length(mics); i++) {
+		JsonObject *m = cav_ctl_json_array_object(mics, i);
+		g_autofree char *silent = json_number_text(m, "silent_s", "%.1f s");
+		g_autofree char *clip = json_number_text(m, "clipping_s", "%.1f s");
+
+		cav_ctl_table_add(t, cav_ctl_json_string(m, "id"), cav_ctl_json_string(m, "role"),
+				  silent, clip);
+	}
+	cav_ctl_table_print(t, stdout);
+	for (guint i = 0; i < json_array_get_length(mics); i++) {
+		JsonObject *m = cav_ctl_json_array_object(mics, i);
+		g_autofree char *what = g_strdup_printf("%s silent", cav_ctl_json_string(m, "id"));
+		g_autofree char *clip = g_strdup_printf("%s clipping", cav_ctl_json_string(m, "id"));
+
+		print_report_spans(what, cav_ctl_json_array(m, "silent"));
+		print_report_spans(clip, cav_ctl_json_array(m, "clipping"));
+	}
+}
+
+static void
+print_report_seconds(const char *title, JsonObject *o)
+{
+	g_autoptr(GList) members = o ? json_object_get_members(o) : NULL;
+
+	printf("  %s:", title);
+	for (GList *l = members; l != NULL; l = l->next) {
+		double v = 0;
+
+		cav_ctl_json_double(o, l->data, &v);
+		printf(" %s %.1f s%s", (const char *)l->data, v, l->next ? "," : "");
+	}
+	printf("%s\n", members == NULL ? " -" : "");
+}
+
+static void
+print_report_timeline(JsonArray *timeline)
+{
+	g_autoptr(CavCtlTable) t =
+		cav_ctl_table_new("TIME", "KIND", "LAYOUT", "MAIN CAMERA", "MIC", "BY", NULL);
+
+	cav_ctl_table_set_indent(t, 2);
+	for (guint i = 0; i < json_array_get_length(timeline); i++) {
+		JsonObject *s = cav_ctl_json_array_object(timeline, i);
+		g_autofree char *at = cav_ctl_json_time(s, "at_us");
+
+		cav_ctl_table_add(t, at, cav_ctl_json_string(s, "kind"),
+				  cav_ctl_json_string(s, "layout"), cav_ctl_json_string(s, "camera"),
+				  cav_ctl_json_string(s, "mic"), cav_ctl_json_string(s, "actor"));
+	}
+	cav_ctl_table_print(t, stdout);
+}
+
+static void
+print_report(JsonObject *r, gboolean stored)
+{
+	JsonObject *av = cav_ctl_json_object(r, "av");
+	JsonObject *layout = cav_ctl_json_object(r, "layout");
+	JsonObject *speakers = cav_ctl_json_object(r, "speakers");
+	JsonArray *problems = cav_ctl_json_array(r, "problems");
+	g_autofree char *id = cav_ctl_json_int_text(r, "hearing_id");
+	g_autofree char *recorded = json_number_text(r, "recorded_s", "%.1f s");
+	g_autofree char *worst = json_number_text(av, "worst_offset_ms", "%+.1f ms");
+	g_autofree char *complete = json_number_text(layout, "completeness_pct", "%.1f%%");
+	g_autofree char *changes = cav_ctl_json_int_text(layout, "changes");
+	g_autofree char *switches = cav_ctl_json_int_text(speakers, "switches");
+	g_autofree char *dropped = cav_ctl_json_int_text(r, "dropped_frames");
+	g_autofree char *silent = json_number_text(r, "silent_s", "%.1f s");
+	gboolean within = FALSE;
+
+	cav_ctl_json_bool(av, "within_limits", &within);
+	printf("Quality report of hearing %s 庭审录制质量报告 (%s)\n", id,
+	       stored ? "stored at close" : "as of now, not closed");
+	printf("Verdict:          %s\n",
+	       g_strcmp0(cav_ctl_json_string(r, "verdict"), "ok") == 0 ? "ok 合格" : "problems 有问题");
+	printf("Recorded:         %s\n", recorded);
+	printf("Worst A/V offset: %s (limits +45/-125 ms, ITU-R BT.1359): %s\n", worst,
+	       within ? "within 合格" : "OUTSIDE 超限");
+	printf("Dropped frames:   %s\n", dropped ? dropped : "-");
+	printf("Silent mic time:  %s\n", silent);
+	printf("Layout:           %s change(s), completeness %s\n", changes ? changes : "0",
+	       complete);
+	printf("Speaker switches: %s\n", switches ? switches : "0");
+	print_section("Tracks", cav_ctl_json_array(r, "tracks"), print_report_tracks);
+	for (guint i = 0; cav_ctl_json_array(r, "tracks") != NULL &&
+			  i < json_array_get_length(cav_ctl_json_array(r, "tracks"));
+	     i++) {
+		JsonObject *tr = cav_ctl_json_array_object(cav_ctl_json_array(r, "tracks"), i);
+		g_autofree char *what = g_strdup_printf("%s gap", cav_ctl_json_string(tr, "name"));
+
+		print_report_spans(what, cav_ctl_json_array(tr, "gaps"));
+	}
+	print_section("Microphones", cav_ctl_json_array(r, "microphones"), print_report_mics);
+	printf("\nProgram:\n");
+	print_report_seconds("time per layout", cav_ctl_json_object(layout, "seconds"));
+	print_report_seconds("time per main camera", cav_ctl_json_object(speakers, "seconds_by_camera"));
+	print_section("Timeline (layout and speaker switches)",
+		      cav_ctl_json_array(speakers, "timeline"), print_report_timeline);
+	printf("\nProblems:%s\n",
+	       problems == NULL || json_array_get_length(problems) == 0 ? " none" : "");
+	for (guint i = 0; problems != NULL && i < json_array_get_length(problems); i++)
+		printf("  - %s\n", json_array_get_string_element(problems, i));
+}
+
+int
+cav_ctl_cmd_hearing_report(CavCtl *ctl, int argc, char **argv, GError **error)
+{
+	g_autoptr(JsonNode) answer = NULL;
+	g_autofree char *path = NULL;
+	JsonObject *r;
+	gboolean stored = FALSE;
+	gint64 id;
+	int rc;
+
+	if (!cav_ctl_parse(ctl, NULL, &argc, &argv, &rc, error))
+		return rc;
+	if (!cav_ctl_parse_id("hearing id", argv[1], &id, error))
+		return -1;
+	path = g_strdup_printf("/api/v1/hearings/%" G_GINT64_FORMAT "/report", id);
+	answer = cav_ctl_call(ctl, "GET", path, NULL, CAV_CTL_TIMEOUT_S, error);
+	if (answer == NULL)
+		return -1;
+	if (ctl->json) {
+		cav_ctl_print_answer(ctl);
+		return CAV_CTL_EXIT_OK;
+	}
+	if ((r = answer_object(answer, "report", error)) == NULL)
+		return -1;
+	cav_ctl_json_bool(json_node_get_object(answer), "stored", &stored);
+	print_report(r, stored);
+	return CAV_CTL_EXIT_OK;
+}

@@ -146,6 +146,7 @@ int cav_ctl_cmd_hearing_transition(CavCtl *ctl, int argc, char **argv, GError **
 int cav_ctl_cmd_hearing_pause(CavCtl *ctl, int argc, char **argv, GError **error);
 int cav_ctl_cmd_hearing_show(CavCtl *ctl, int argc, char **argv, GError **error);
 int cav_ctl_cmd_hearing_list(CavCtl *ctl, int argc, char **argv, GError **error);
+int cav_ctl_cmd_hearing_report(CavCtl *ctl, int argc, char **argv, GError **error);
 int cav_ctl_cmd_mark(CavCtl *ctl, int argc, char **argv, GError **error);
 
 /* Handlers (ctl-device.c). */

@@ -102,10 +102,83 @@ test_errors(void)
 		     "[camera cam2] backend: required");
 	expect_error(BASE "[camera program]\nbackend = test\n", CAV_CONFIG_ERROR_VALUE,
 		     "not “program” or “audio”");
-	expect_error(BASE "[recording]\nlayout = side-by-side\n[camera c2]\nbackend=test\n"
-			  "[camera c3]\nbackend=test\n",
-		     CAV_CONFIG_ERROR_VALUE, "side-by-side shows 2 cameras but 3");
+	/* A layout with more panes than cameras (fewer is fine: the rest hide). */
+	expect_error(BASE "[recording]\nlayout = 4\n[camera c2]\nbackend=test\n",
+		     CAV_CONFIG_ERROR_VALUE,
+		     "[recording] layout: layout “4” has 4 panes but only 2 cameras");
+	expect_error(BASE "[recording]\nlayout = pip\n", CAV_CONFIG_ERROR_VALUE, "2 panes");
 	expect_error("[courtavd]\nroom=1\nstate_dir=/s\n\xff\n", CAV_CONFIG_ERROR_SYNTAX, "not UTF-8");
+}
+
+#define MICS                                                                                 \
+	"[camera cam2]\nbackend = test\nrole = defendant\n"                                   \
+	"[microphone m1]\nbackend = test\nrole = judge\ncamera = cam1\n"                     \
+	"[microphone m2]\nbackend = test\nrole = defence\ncamera = cam2\n"                   \
+	"[microphone m3]\nbackend = test\nrole = witness\n"
+
+/* [program], [voice], [audio] and the microphones' cameras (issue 3). */
+static void
+test_program_voice_audio(void)
+{
+	g_autoptr(CavConfig) c = load("[courtavd]\nroom=1\nstate_dir=/s\ncourt=某法院\n"
+				      "room_name=第一法庭\n[camera cam1]\nbackend=test\n" MICS,
+				      NULL);
+	g_autoptr(CavConfig) d = NULL;
+
+	g_assert_nonnull(c);
+	g_assert_cmpstr(c->overlays.caption, ==, "某法院 第一法庭");
+	g_assert_true(c->show_case);
+	g_assert_true(c->overlays.clock);
+	g_assert_cmpstr(c->overlays.clock_position, ==, "bottom-left");
+	/* Voice switching is on when a microphone has a camera; the fallback
+	 * is the judge's camera. */
+	g_assert_true(c->voice_enabled);
+	g_assert_cmpstr(c->voice_fallback, ==, "cam1");
+	g_assert_cmpuint(c->voice.fallback, ==, 0);
+	g_assert_cmpstr(g_hash_table_lookup(c->mic_camera, "m2"), ==, "cam2");
+	g_assert_null(g_hash_table_lookup(c->mic_camera, "m3"));
+	g_assert_cmpuint(g_strv_length(c->role_tracks), ==, 4);
+	g_assert_cmpfloat(c->mic_watch.silent_db, ==, -60);
+	g_assert_cmpuint(c->mic_watch.silent_ms, ==, 10000);
+
+	d = load(BASE MICS "[program]\ncaption = 第二法庭\nshow_case = no\nclock = off\n"
+		 "text = 庭审直播\ntext_position = top-right\nmain_camera = cam2\n"
+		 "[voice]\nenabled = false\nfallback = cam2\nhold_in_ms = 300\n"
+		 "[audio]\nrole_tracks = judge, witness\nsilent_seconds = 5\n",
+		 NULL);
+	g_assert_nonnull(d);
+	g_assert_cmpstr(d->overlays.caption, ==, "第二法庭");
+	g_assert_false(d->show_case);
+	g_assert_false(d->overlays.clock);
+	g_assert_cmpstr(d->overlays.text, ==, "庭审直播");
+	g_assert_cmpstr(d->overlays.text_position, ==, "top-right");
+	g_assert_cmpstr(d->main_camera, ==, "cam2");
+	g_assert_false(d->voice_enabled);
+	g_assert_cmpuint(d->voice.fallback, ==, 1);
+	g_assert_cmpuint(d->voice.hold_in_ms, ==, 300);
+	g_assert_cmpstr(d->role_tracks[1], ==, "witness");
+	g_assert_cmpuint(d->mic_watch.silent_ms, ==, 5000);
+
+	expect_error(BASE "[microphone m1]\nbackend = test\ncamera = cam9\n",
+		     CAV_CONFIG_ERROR_VALUE,
+		     "t.ini:8: [microphone m1] camera: “cam9” is not a configured camera");
+	expect_error(BASE "camera = cam1\n", CAV_CONFIG_ERROR_VALUE,
+		     "[camera cam1] camera: applies to microphones only");
+	expect_error(BASE "[voice]\nenabled = yes\n", CAV_CONFIG_ERROR_MISSING,
+		     "[voice] enabled: voice switching needs");
+	expect_error(BASE "[voice]\nfallback = cam7\n", CAV_CONFIG_ERROR_VALUE,
+		     "[voice] fallback: “cam7” is not a configured camera");
+	expect_error(BASE "[program]\nclock_position = middle\n", CAV_CONFIG_ERROR_VALUE,
+		     "t.ini:7: [program] clock_position: “middle” is not top-left");
+	expect_error(BASE "[program]\nclock = sometimes\n", CAV_CONFIG_ERROR_VALUE,
+		     "is not true or false");
+	expect_error(BASE "[program]\nmain_camera = m1\n", CAV_CONFIG_ERROR_VALUE,
+		     "“m1” is not a configured camera");
+	expect_error(BASE "[audio]\nrole_tracks = judge, a b\n", CAV_CONFIG_ERROR_VALUE,
+		     "[audio] role_tracks: “a b” is not a role name");
+	expect_error(BASE "[camera audio-judge]\nbackend = test\n[microphone m]\nbackend = test\n"
+			  "role = judge\n",
+		     CAV_CONFIG_ERROR_VALUE, "would have the name of a camera");
 }
 
 int
@@ -115,5 +188,6 @@ main(int argc, char **argv)
 	g_test_add_func("/config/defaults", test_defaults);
 	g_test_add_func("/config/cameras-first", test_cameras_first);
 	g_test_add_func("/config/errors", test_errors);
+	g_test_add_func("/config/program-voice-audio", test_program_voice_audio);
 	return g_test_run();
 }
