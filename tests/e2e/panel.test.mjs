@@ -119,8 +119,8 @@ try {
   await page.locator('#h-state', { hasText: '休庭' }).waitFor();
 
   step('switch the layout');
-  await page.click('[data-layout="2x2"]');
-  await page.locator('[data-layout="2x2"][aria-pressed="true"]').waitFor();
+  await page.click('[data-layout="pip"]');
+  await page.locator('[data-layout="pip"][aria-pressed="true"]').waitFor();
 
   step('resume');
   await page.click('#btn-resume');
@@ -150,6 +150,7 @@ try {
   await page.click('#btn-close');
   await page.click('#dlg-close button[value="close"]');
   await page.locator('#report').waitFor({ timeout: 30000 });
+  await page.locator('#report-quality').waitFor({ timeout: 10000 }); // GET /hearings/{id}/report
   await page.locator('#rec.idle').waitFor();
   await shot('report-zh.png');
   await wall.waitForFunction(() => document.body.className === 'idle');

@@ -56,7 +56,7 @@ NODE_PATH=$deps/node_modules CAV_URL=$COURTAV_API CAV_USER=$CAV_CLERK CAV_PIN=$C
 	"recording:-,paused:recess,recording:-" ] || fail "intervals: $(sql 'SELECT kind, reason FROM intervals')"
 [ "$(sql "SELECT group_concat(label, ',') FROM (SELECT label FROM marks ORDER BY at_us)")" = "开庭,法庭调查,证人出庭,宣判" ] ||
 	fail "marks: $(sql 'SELECT label FROM marks')"
-[ "$(sql "SELECT value FROM settings WHERE key = 'layout'")" = 2x2 ] || fail "layout choice not stored"
+[ "$(sql "SELECT value FROM settings WHERE key = 'layout'")" = pip ] || fail "layout choice not stored"
 [ "$(sql "SELECT number FROM cases")" = '（2026）兵0101刑初88号' ] || fail "case: $(sql 'SELECT number FROM cases')"
 for action in case.create hearing.open hearing.start hearing.pause hearing.resume hearing.close hearing.mark layout.set auth.login; do
 	[ "$(sql "SELECT count(*) FROM audit WHERE action = '$action' AND actor = '$CAV_CLERK'")" -ge 1 ] ||

@@ -383,6 +383,28 @@ function renderReport(h) {
   $('report-tracks').replaceChildren(...h.tracks.map((tr) =>
     row(tr.name, t('report.segments', { n: tr.segments, size: fmtBytes(tr.bytes || 0) }))));
   $('report-marks').replaceChildren(...h.marks.map((m) => row((m.at_bj || '').slice(11), m.label)));
+  loadQuality(h.id, row);
+}
+
+// The quality report (GET /hearings/{id}/report): coverage, gaps, silent
+// microphones, A/V offset, switches. Stored by the daemon when the hearing closes.
+async function loadQuality(id, row) {
+  let r;
+  try { r = (await api('GET', `/hearings/${id}/report`)).report; } catch (e) { return; }
+  const av = r.av && typeof r.av.worst_offset_ms === 'number' ? `${r.av.worst_offset_ms.toFixed(1)} ms` : '–';
+  $('report-quality-summary').replaceChildren(
+    row(t('report.quality'), t('report.verdict.' + (r.verdict === 'ok' ? 'ok' : 'problems'))),
+    row(t('report.recorded'), fmtDuration(r.recorded_s || 0)),
+    row(t('report.av'), av),
+    row(t('report.dropped'), String(r.dropped_frames ?? '–')),
+    row(t('report.silent'), fmtDuration(r.silent_s || 0)),
+    row(t('layout.title'), t('report.switches', {
+      layouts: r.layout ? r.layout.changes : 0, speakers: r.speakers ? r.speakers.switches : 0 })));
+  $('report-quality-tracks').replaceChildren(...(r.tracks || []).map((tr) =>
+    row(tr.name, `${t('report.coverage')} ${tr.coverage_pct}%`)));
+  $('report-problems').replaceChildren(...(r.problems || []).map((p) => el('li', { text: p })));
+  $('report-note').hidden = true;
+  $('report-quality').hidden = false;
 }
 
 async function transition(verb, body) {
@@ -428,11 +450,19 @@ function renderLayout(r) {
       try {
         const res = await api('POST', '/layout', { layout: name });
         renderLayout(res);
-        toast(t('layout.saved', { name: t('layout.' + name) }));
+        toast(t('layout.saved', { name: t('layout.' + name) }) + (res.applies === 'now' ? ` ${t('layout.now')}` : ''));
       } catch (e) { showError(e); }
     }),
   })));
   $('layout-note').hidden = r.applies !== 'next-start';
+  const voice = $('voice');
+  voice.hidden = !r.voice_available;
+  voice.textContent = t(r.voice ? 'voice.on' : 'voice.off');
+  voice.className = r.voice ? 'seg on' : 'seg';
+  voice.setAttribute('aria-pressed', r.voice ? 'true' : 'false');
+  voice.onclick = () => once(async () => {
+    try { renderLayout(await api('POST', '/layout', { voice: !r.voice })); } catch (e) { showError(e); }
+  });
 }
 
 // ---- levels ---------------------------------------------------------------------
