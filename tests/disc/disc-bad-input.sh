@@ -16,9 +16,9 @@ expect_job_fail() {
 	local want=$1 out
 	shift
 	if out=$("$CTL_BIN" "$@" 2>&1); then fail "courtavctl $* succeeded but should fail ($want)"; fi
-	echo "$out" | grep -q -- "$want" || fail "courtavctl $*: expected '$want' in: $out"
-	echo "$out" | grep -q '错误' || fail "courtavctl $*: no Chinese message in: $out"
-	if echo "$out" | grep -q "Done: every copy"; then fail "courtavctl $* claimed success: $out"; fi
+	grep -q -- "$want" <<<"$out" || fail "courtavctl $*: expected '$want' in: $out"
+	grep -q '错误' <<<"$out" || fail "courtavctl $*: no Chinese message in: $out"
+	if grep -q "Done: every copy" <<<"$out"; then fail "courtavctl $* claimed success: $out"; fi
 }
 
 ctl case create --number '（2026）兵0101民初8号' --title '王某侵权案' >/dev/null
@@ -35,8 +35,8 @@ ctl_expect_fail "not sealed" disc burn 1 --sealed-only --close --drive "stdio:$C
 [ ! -e "$CAV_DIR/x.iso" ] || fail "a refused author left an image behind"
 # Burning while recording: the sealed hearing only, disc left open.
 out=$(ctl disc burn 1 --sealed-only --drive "stdio:$CAV_DIR/a.iso") || fail "sealed-only burn: $out"
-echo "$out" | grep -q "hearings written: h1$" || fail "sealed-only burn wrote: $out"
-ctl disc plan 1 | grep -q "hearing 2 is recording" || fail "plan does not name the unsealed hearing"
+grep -q "hearings written: h1$" <<<"$out" || fail "sealed-only burn wrote: $out"
+grep -q "hearing 2 is recording" <<<"$(ctl disc plan 1)" || fail "plan does not name the unsealed hearing"
 
 # ---- drives: none given, none there, no medium ----------------------------------
 ctl_expect_fail "No drive given" disc burn 1 --sealed-only
@@ -52,7 +52,7 @@ ctl hearing seal 2 >/dev/null
 # ---- a closed disc, then another case's disc ------------------------------------
 ctl disc burn 1 --close --drive "stdio:$CAV_DIR/closed.iso" >/dev/null || fail "burn --close failed"
 expect_job_fail "was closed when the case ended" disc burn 1 --drive "stdio:$CAV_DIR/closed.iso"
-ctl disc verify "$CAV_DIR/closed.iso" | grep -q ", closed" || fail "verify does not show the disc closed"
+grep -q ", closed" <<<"$(ctl disc verify "$CAV_DIR/closed.iso")" || fail "verify does not show the disc closed"
 ctl case create --number '（2026）兵0101民初9号' --title '赵某案' >/dev/null
 ctl hearing open 2 >/dev/null
 sleep 2
@@ -78,7 +78,7 @@ openssl pkey -in "$CAV_DIR/other.pem" -pubout -out "$CAV_DIR/other.pub" 2>/dev/n
 if out=$(ctl disc verify "$CAV_DIR/case.iso" --public-key "$CAV_DIR/other.pub" 2>&1); then
 	fail "verify accepted another device's key"
 fi
-echo "$out" | grep -q "key other than the device key given" || fail "wrong key not named: $out"
+grep -q "key other than the device key given" <<<"$out" || fail "wrong key not named: $out"
 
 X=$CAV_DIR/copy
 osirrox -indev "$CAV_DIR/case.iso" -extract / "$X" >/dev/null 2>&1 || fail "osirrox could not extract"
@@ -86,8 +86,8 @@ chmod -R u+w "$X"
 check() { # check WHAT KIND PATH: verify of the copy fails naming KIND at PATH
 	local out
 	if out=$(ctl disc verify "$X" 2>&1); then fail "verify passed with $1"; fi
-	echo "$out" | grep "^$2" | grep -q "$3" || fail "verify did not name $3 ($2) for $1: $out"
-	echo "$out" | grep -q "不可作为完好证据" || fail "no Chinese verdict for $1: $out"
+	grep "^$2" <<<"$out" | grep -q "$3" || fail "verify did not name $3 ($2) for $1: $out"
+	grep -q "不可作为完好证据" <<<"$out" || fail "no Chinese verdict for $1: $out"
 }
 # An edited hearing manifest: its signature, and the set's record of it, disagree.
 cp "$X/h1/manifest.json" "$CAV_DIR/m.bak"
@@ -118,6 +118,6 @@ mkdir -p "$CAV_DIR/plain"
 echo hello >"$CAV_DIR/plain/a.txt"
 xorriso -as mkisofs -quiet -o "$CAV_DIR/plain.iso" "$CAV_DIR/plain" 2>/dev/null
 if out=$(ctl disc verify "$CAV_DIR/plain.iso" 2>&1); then fail "a plain ISO verified"; fi
-echo "$out" | grep -q "not a courtav disc" || fail "plain ISO: $out"
+grep -q "not a courtav disc" <<<"$out" || fail "plain ISO: $out"
 ctl_expect_fail "does not exist" disc verify "$CAV_DIR/none.iso"
 cav_pass

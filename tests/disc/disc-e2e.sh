@@ -31,23 +31,25 @@ record 1 开庭
 
 # ---- session 1: the first sealed hearing, burned while the case goes on -----
 out=$(ctl disc burn 1 --drive "stdio:$DISC") || fail "burn of hearing 1 failed: $out"
-echo "$out" | grep -q "verified, read-back ok" || fail "burn did not report a verified copy: $out"
+grep -q "verified, read-back ok" <<<"$out" || fail "burn did not report a verified copy: $out"
 note "session 1 burned and read back"
 
 record 2 法庭调查
 
 # ---- author an image of the whole case; verify it ---------------------------
-ctl disc plan 1 | grep -q "h1 h2" || fail "plan: $(ctl disc plan 1)"
+grep -q "h1 h2" <<<"$(ctl disc plan 1)" || fail "plan: $(ctl disc plan 1)"
 out=$(ctl disc author 1 -o "$IMAGE") || fail "author failed: $out"
 out=$(ctl disc verify "$IMAGE" --public-key "$KEY") || fail "verify of the image failed: $out"
-echo "$out" | grep -q "2 hearing(s), .* 0 problem(s)" || fail "verify: $out"
+grep -q "2 hearing(s), .* 0 problem(s)" <<<"$out" || fail "verify: $out"
 note "image: $(echo "$out" | tail -2 | head -1)"
 
 # ---- independently: xorriso's MD5s, osirrox + sha256sum, openssl ------------
-xorriso -md5 on -indev "$IMAGE" -check_md5_r FAILURE / -- 2>&1 |
-	grep -q "File contents and their MD5 checksums match" || fail "xorriso -check_md5_r failed"
-xorriso -md5 on -indev "$IMAGE" -check_md5 FAILURE -- 2>&1 |
-	grep -q "session data match recorded md5" || fail "xorriso -check_md5 of the session failed"
+# (Here-strings rather than "cmd | grep -q": with pipefail, grep -q quitting
+# early would fail the pipeline by SIGPIPE.)
+out=$(xorriso -md5 on -indev "$IMAGE" -check_md5_r FAILURE / -- 2>&1) || fail "xorriso -check_md5_r: $out"
+grep -q "File contents and their MD5 checksums match" <<<"$out" || fail "xorriso -check_md5_r failed: $out"
+out=$(xorriso -md5 on -indev "$IMAGE" -check_md5 FAILURE -- 2>&1) || fail "xorriso -check_md5: $out"
+grep -q "session data match recorded md5" <<<"$out" || fail "xorriso -check_md5 of the session failed: $out"
 X=$CAV_DIR/extracted
 osirrox -indev "$IMAGE" -extract / "$X" >/dev/null 2>&1 || fail "osirrox could not extract"
 n_sums=0
@@ -72,11 +74,11 @@ note "independent checks: xorriso MD5s, $n_sums sha256sums, 3 signatures"
 
 # ---- session 2: the second hearing appended; both sessions in the TOC --------
 out=$(ctl disc burn 1 --drive "stdio:$DISC") || fail "append of hearing 2 failed: $out"
-echo "$out" | grep -q "hearings written: h2$" || fail "session 2 should add only h2: $out"
+grep -q "hearings written: h2$" <<<"$out" || fail "session 2 should add only h2: $out"
 toc=$(xorriso -indev "$DISC" -toc 2>&1)
-echo "$toc" | grep -q "ISO session  :   1 ," || fail "no session 1 in the TOC: $toc"
-echo "$toc" | grep -q "ISO session  :   2 ," || fail "no session 2 in the TOC: $toc"
-ctl disc verify "$DISC" --public-key "$KEY" | grep -q "2 hearing(s), .* 0 problem(s)" ||
+grep -q "ISO session  :   1 ," <<<"$toc" || fail "no session 1 in the TOC: $toc"
+grep -q "ISO session  :   2 ," <<<"$toc" || fail "no session 2 in the TOC: $toc"
+grep -q "2 hearing(s), .* 0 problem(s)" <<<"$(ctl disc verify "$DISC" --public-key "$KEY")" ||
 	fail "the two-session disc does not verify"
 note "$(echo "$toc" | grep 'ISO session' | tr -s ' ' | paste -sd';')"
 if ctl disc burn 1 --drive "stdio:$DISC" >"$CAV_DIR/out" 2>&1; then
@@ -105,7 +107,7 @@ lba=$(xorriso -indev "$IMAGE" -find "/$rel" -exec report_lba -- 2>/dev/null |
 [ -n "$lba" ] || fail "no LBA for /$rel"
 printf '\xff' | dd of="$IMAGE" bs=1 seek=$((lba * 2048 + 4000)) conv=notrunc status=none
 if out=$(ctl disc verify "$IMAGE" 2>&1); then fail "verify passed a flipped byte"; fi
-echo "$out" | grep "ALTERED" | grep -q "$rel" || fail "verify did not name $rel: $out"
+grep "ALTERED" <<<"$out" | grep -q "$rel" || fail "verify did not name $rel: $out"
 note "flipped byte named: $(echo "$out" | grep ALTERED | cut -c1-90)"
 
 # ---- the disc's player, offline, in headless Chromium -------------------------
@@ -121,7 +123,7 @@ if command -v chromium >/dev/null; then
 	# is found and played from the mark's offset.
 	timeout 40 "${run[@]}" "file://$X/index.html#autotest=1,0,cam1" >"$CAV_DIR/chromium.log" 2>&1 || true
 	line=$(grep -o 'CAVTEST {.*}' "$CAV_DIR/chromium.log" | head -n 1 | sed 's/^CAVTEST //' || true)
-	echo "$line" | grep -q '"ok":true' || fail "the player did not play from the mark: ${line:-$(tail -5 "$CAV_DIR/chromium.log")}"
+	grep -q '"ok":true' <<<"$line" || fail "the player did not play from the mark: ${line:-$(tail -5 "$CAV_DIR/chromium.log")}"
 	# The first seek landed on the mark's offset in its file (within a frame or two).
 	awk -v l="$line" 'BEGIN { match(l, /"offset":[0-9.e-]+/); o = substr(l, RSTART + 9, RLENGTH - 9);
 		match(l, /"seeked":[0-9.e-]+/); s = substr(l, RSTART + 9, RLENGTH - 9);
