@@ -49,6 +49,7 @@ struct CavRoomProgram {
 	gint64 *fault_ids;     /* owned, n_mics * N_FAULTS: open audio_faults rows, 0 = none */
 	double *rms;           /* owned, n_mics: scratch */
 	double *peak;          /* owned, n_mics: scratch */
+	gboolean voice;        /* voice switching on (the setting, read at start and on change) */
 
 	/* The strings the last plan points to (owned). */
 	CavProgramOverlays overlays;
@@ -340,7 +341,7 @@ cav_room_program_levels(CavRoom *room, const CavMicLevel *levels, guint n)
 	cav_mic_watch_feed(p->watch, now, p->rms, p->peak, p->events);
 	for (guint i = 0; i < p->events->len; i++)
 		mic_alarm(room, &g_array_index(p->events, CavMicWatchEvent, i));
-	if (p->vad != NULL && voice_on(room) && cav_vad_feed(p->vad, now, p->rms, &d))
+	if (p->vad != NULL && p->voice && cav_vad_feed(p->vad, now, p->rms, &d))
 		voice_switch(room, &d);
 }
 
@@ -352,10 +353,17 @@ cav_room_program_started(CavRoom *room, gint64 hearing_id)
 	CavRoomProgram *p = room->program;
 	const CavConfig *c = room->config;
 	g_autofree gint *camera_of_mic = NULL;
+	g_autoptr(GError) error = NULL;
+	gint64 alive = cav_store_heartbeat_get(room->store);
 	gint main;
 
+	/* Faults left open by a crash end when the daemon was last alive. */
+	if (!cav_store_audio_fault_close_all(room->store, hearing_id,
+					     alive > 0 ? alive : g_get_real_time(), &error))
+		g_warning("could not close old microphone faults: %s", error->message);
 	run_clear(p);
 	p->hearing_id = hearing_id;
+	p->voice = voice_on(room);
 	p->n_mics = n_mics(c);
 	p->fault_ids = g_new0(gint64, MAX(p->n_mics, 1u) * N_FAULTS);
 	p->rms = g_new0(double, MAX(p->n_mics, 1u));
@@ -372,7 +380,7 @@ cav_room_program_started(CavRoom *room, gint64 hearing_id)
 		cav_vad_reset(p->vad, g_get_monotonic_time(), (guint)MAX(main, 0));
 	}
 	log_switch(room, hearing_id, "layout", CAV_ACTOR_DAEMON, NULL,
-		   voice_on(room) ? "start, voice switching on" : "start");
+		   p->voice ? "start, voice switching on" : "start");
 }
 
 void
@@ -473,6 +481,8 @@ cav_room_program_set(CavRoom *room, const char *layout, const char *main_camera,
 	}
 	if (room->recorder == NULL || p->hearing_id == 0)
 		return TRUE; /* applies at the next start */
+	if (voice >= 0)
+		p->voice = voice == 1;
 	if ((canonical != NULL || main_camera != NULL) &&
 	    !cav_recorder_set_program(room->recorder, canonical, main_camera, &local)) {
 		cav_set_error_bi(error, CAV_ROOM_ERROR, CAV_ROOM_ERROR_RECORDER,
