@@ -114,6 +114,12 @@ request_full(CavRelayLink *link, const char *method, const char *path, const cha
 	call->link = link;
 	call->reply = reply;
 	call->msg = soup_message_new(method, url);
+	/* One connection for all heartbeats: libsoup opens a new connection
+	 * for every POST unless told it may be resent, and libsoup 3.2's
+	 * server keeps ~1.8 KiB for every connection a client drops. A POST
+	 * resent after a broken connection is refused as a replay by the
+	 * relay (same nonce), and the next tick sends a fresh one. */
+	soup_message_add_flags(call->msg, SOUP_MESSAGE_IDEMPOTENT);
 	h = soup_message_get_request_headers(call->msg);
 	soup_message_headers_replace(h, CAV_REQSIGN_HEADER_KEY, sig->key_id);
 	soup_message_headers_replace(h, CAV_REQSIGN_HEADER_TIME, sig->time);

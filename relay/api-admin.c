@@ -171,7 +171,7 @@ set_appliance_disabled(CavRelayRequest *req, gboolean disabled)
 		cav_relay_respond_gerror(req->msg, error);
 		return;
 	}
-	soup_server_message_set_status(req->msg, 204, NULL);
+	cav_relay_respond_no_content(req->msg);
 }
 
 static void

@@ -460,7 +460,7 @@ delete_stream(CavRelayRequest *req)
 		cav_relay_respond_gerror(req->msg, error);
 		return;
 	}
-	soup_server_message_set_status(req->msg, 204, NULL);
+	cav_relay_respond_no_content(req->msg);
 }
 
 void

@@ -85,7 +85,7 @@ post_logout(CavRelayRequest *req)
 		cav_relay_respond_gerror(req->msg, error);
 		return;
 	}
-	soup_server_message_set_status(req->msg, 204, NULL);
+	cav_relay_respond_no_content(req->msg);
 }
 
 static void
@@ -173,7 +173,7 @@ set_disabled(CavRelayRequest *req, gboolean disabled)
 		cav_relay_respond_gerror(req->msg, error);
 		return;
 	}
-	soup_server_message_set_status(req->msg, 204, NULL);
+	cav_relay_respond_no_content(req->msg);
 }
 
 static void

@@ -82,6 +82,7 @@ emit_sub(CavRelay *relay, const Sub *s, gboolean gone, const char *reason)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
+
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "id");
 	json_builder_add_int_value(b, (gint64)s->id);
@@ -275,7 +276,7 @@ delete_subscriber(CavRelayRequest *req)
 	audit_sub(req->relay, req->actor, "live.unsubscribe", s, NULL);
 	emit_sub(req->relay, s, TRUE, "unsubscribed");
 	g_hash_table_remove(a->subs, &id);
-	soup_server_message_set_status(req->msg, 204, NULL);
+	cav_relay_respond_no_content(req->msg);
 }
 
 void

@@ -108,6 +108,8 @@ void cav_relay_api_view_register(CavRelayHttp *http);      /* view.c: the consol
 
 /* Serialises @b's root as the body, Cache-Control: no-store. */
 void cav_relay_respond_json(SoupServerMessage *msg, guint status, JsonBuilder *b);
+/* A success with nothing to say: 200 {"ok":true} (not 204, see http-util.c). */
+void cav_relay_respond_no_content(SoupServerMessage *msg);
 /* {"error": {code, message, message_zh}} with @status. */
 void cav_relay_respond_error(SoupServerMessage *msg, guint status, const char *code,
 			     const char *en, const char *zh);

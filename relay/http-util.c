@@ -32,6 +32,21 @@ cav_relay_respond_json(SoupServerMessage *msg, guint status, JsonBuilder *b)
 }
 
 void
+cav_relay_respond_no_content(SoupServerMessage *msg)
+{
+	/* 200 with a tiny body rather than 204: libsoup 3.2 closes the
+	 * connection after a 204 for some clients (it takes a response with
+	 * no length as delimited by the end of the connection), and every
+	 * connection it closes costs ~340 bytes it never gives back (see
+	 * docs/RELAY.md, "Known limits"). */
+	soup_server_message_set_status(msg, 200, NULL);
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+				     "Cache-Control", "no-store");
+	soup_server_message_set_response(msg, "application/json; charset=utf-8", SOUP_MEMORY_STATIC,
+					 "{\"ok\":true}", 11);
+}
+
+void
 cav_relay_respond_error(SoupServerMessage *msg, guint status, const char *code, const char *en,
 			const char *zh)
 {

@@ -27,6 +27,7 @@
 #define HISTORY 1024           /* packets kept per media for NACKs (~4 s of video) */
 #define MAX_MISSING 128        /* upstream NACK tracking window */
 #define NACK_RETRIES 3
+#define NACK_DELAY_US (40 * 1000) /* a gap younger than this may be reordering */
 #define PLI_MIN_GAP_US (300 * 1000)
 #define PUBLISHER_IDLE_US (3 * G_USEC_PER_SEC)
 #define SUB_LATCH_US (30 * G_USEC_PER_SEC)
@@ -838,7 +839,7 @@ tick_publisher(CavIngest *in, Publisher *p, gint64 now)
 			*ms = p->missing[--p->n_missing];
 			continue;
 		}
-		if (now - ms->last_sent_us >= 100 * 1000) {
+		if (now - ms->first_us >= NACK_DELAY_US && now - ms->last_sent_us >= 100 * 1000) {
 			nack[ms->media][n[ms->media]++] = ms->seq;
 			ms->tries++;
 			ms->last_sent_us = now;

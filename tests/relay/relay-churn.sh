@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Memory under subscriber churn: 10,000 subscribe/latch/unsubscribe cycles
+# against a running relay; its RSS (from /proc) after the warm-up and at
+# the end must stay flat, and no subscriber object may be left behind.
+. "$(dirname "$0")/lib-relay.sh"
+
+relay_setup relay-churn
+relay_start
+# A room to subscribe to, as an appliance's heartbeat would have made it.
+sqlite3 "$RELAY_DIR/state/registry.db" \
+	"INSERT INTO appliances (id, sig_alg, public_key, key_id, enrolled_us) VALUES ('a1', 'ed25519', 'x', 'k1', 1);
+	 INSERT INTO rooms (key, appliance_id, room_id) VALUES ('a1/r1', 'a1', 'r1');"
+# 2,000 cycles of warm-up (caches, allocator arenas), then 10,000 measured.
+"$RT/sub-churn" --api "$RELAY_URL" --token "$RELAY_TOKEN" --room a1/r1 --pid "$RELAY_PID" \
+	--cycles $((2000 + ${CHURN_CYCLES:-10000})) --warmup 2000 >"$CAV_DIR/churn.json" \
+	2>"$CAV_DIR/churn.log" || fail "churn failed: $(cat "$CAV_DIR/churn.json")"
+note "churn: $(cat "$CAV_DIR/churn.json")"
+note "RSS by cycle: $(sed -n 's/^cycle \([0-9]*\): RSS \([0-9]*\) KiB.*/\1:\2/p' "$CAV_DIR/churn.log" | tr '\n' ' ')"
+warm=$(json_get rss_warm_kb <"$CAV_DIR/churn.json")
+end=$(json_get rss_end_kb <"$CAV_DIR/churn.json")
+[ $((end - warm)) -le 1024 ] || fail "RSS grew by $((end - warm)) KiB over 10,000 cycles"
+sleep 0.5
+stats=$(relay_api GET /api/v1/stats)
+[ "$(echo "$stats" | json_get subscriber_objects)" = 0 ] || fail "subscriber objects left: $stats"
+[ "$(echo "$stats" | json_get subscribers)" = 0 ] || fail "subscribers left: $stats"
+cav_pass
