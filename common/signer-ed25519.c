@@ -54,8 +54,68 @@ bio_to_string(BIO *bio)
 	return g_strndup(mem, (gsize)n);
 }
 
+/* OpenSSL 3 decodes a PEM key through its decoder framework in about
+ * 1 ms, twenty times what an Ed25519 signature or check costs. Decoded
+ * keys are therefore kept, keyed by their PEM text: a device signing an
+ * audit row per action, or a relay checking every heartbeat, decodes each
+ * key once. Bounded (cleared when full); key_cache_lock protects it. An
+ * EVP_PKEY is immutable and reference-counted, safe to share. */
+#define KEY_CACHE_MAX 256
+
+G_LOCK_DEFINE_STATIC(key_cache_lock);
+static GHashTable *key_cache; /* PEM text -> EVP_PKEY * (a ref); key_cache_lock */
+
+static EVP_PKEY *
+cache_lookup(const char *pem)
+{
+	EVP_PKEY *k = NULL;
+
+	G_LOCK(key_cache_lock);
+	if (key_cache != NULL && (k = g_hash_table_lookup(key_cache, pem)) != NULL)
+		EVP_PKEY_up_ref(k);
+	G_UNLOCK(key_cache_lock);
+	return k;
+}
+
+static void
+cache_store(const char *pem, EVP_PKEY *k)
+{
+	G_LOCK(key_cache_lock);
+	if (key_cache == NULL)
+		key_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+						  (GDestroyNotify)EVP_PKEY_free);
+	if (g_hash_table_size(key_cache) >= KEY_CACHE_MAX)
+		g_hash_table_remove_all(key_cache);
+	if (EVP_PKEY_up_ref(k) == 1)
+		g_hash_table_replace(key_cache, g_strdup(pem), k);
+	G_UNLOCK(key_cache_lock);
+}
+
+static EVP_PKEY *load_private_uncached(const char *pem, GError **error);
+static EVP_PKEY *load_public_uncached(const char *pem, GError **error);
+
 static EVP_PKEY *
 load_private(const char *pem, GError **error)
+{
+	EVP_PKEY *k = pem != NULL ? cache_lookup(pem) : NULL;
+
+	if (k == NULL && (k = load_private_uncached(pem, error)) != NULL)
+		cache_store(pem, k);
+	return k;
+}
+
+static EVP_PKEY *
+load_public(const char *pem, GError **error)
+{
+	EVP_PKEY *k = pem != NULL ? cache_lookup(pem) : NULL;
+
+	if (k == NULL && (k = load_public_uncached(pem, error)) != NULL)
+		cache_store(pem, k);
+	return k;
+}
+
+static EVP_PKEY *
+load_private_uncached(const char *pem, GError **error)
 {
 	g_autoptr(BIO) bio = NULL;
 	g_autoptr(EVP_PKEY) pkey = NULL;
@@ -82,7 +142,7 @@ load_private(const char *pem, GError **error)
 }
 
 static EVP_PKEY *
-load_public(const char *pem, GError **error)
+load_public_uncached(const char *pem, GError **error)
 {
 	g_autoptr(BIO) bio = NULL;
 	g_autoptr(EVP_PKEY) pkey = NULL;
