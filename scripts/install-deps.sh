@@ -9,6 +9,8 @@ packages=(
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   libgstreamer-plugins-bad1.0-dev libsoup-3.0-dev libjson-glib-dev libsqlite3-dev
   libssl-dev libsystemd-dev
+  # the live path (issue 5): SRTP for the streamer and the relay
+  libsrtp2-dev
   # discs: ISO 9660 authoring, burning, multi-session (drivers/burner-libburn.c)
   libisofs-dev libburn-dev libisoburn-dev
   # run: capture, compose, encode, mux
