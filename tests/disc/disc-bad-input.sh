@@ -7,6 +7,9 @@
 # be reported good that is not.
 . "$(dirname "$0")/../integration/lib.sh"
 CAV_SEGMENT_SECONDS=2 cav_setup disc-bad
+# Configured for 4 Mbit/s per video track (the static test pictures use far
+# less): an hour of this room no longer fits the DVD-5 the case fits today.
+sed -i -e 's/^camera_kbps = .*/camera_kbps = 4000/' -e 's/^program_kbps = .*/program_kbps = 4000/' "$CAV_INI"
 cav_start
 KEY=$CAV_STATE/device-key.pub
 
@@ -27,6 +30,10 @@ sleep 3
 ctl hearing close 1 >/dev/null
 ctl hearing seal 1 >/dev/null
 ctl hearing open 1 >/dev/null # hearing 2 records through what follows
+
+# ---- the warning when a case is about to outgrow its medium -------------------
+grep -q "disc-capacity" <<<"$(ctl events)" || fail "no disc-capacity warning at hearing open: $(ctl events)"
+grep -q "DVD-9" <<<"$(ctl events)" || fail "the warning does not name the next medium: $(ctl events)"
 
 # ---- a case with an unsealed hearing ------------------------------------------
 ctl_expect_fail "not sealed: 2 (recording)" disc author 1 -o "$CAV_DIR/x.iso"
