@@ -4,6 +4,7 @@
 // (docs/API.md) with the bearer token of the login, kept in sessionStorage;
 // errors are shown in plain words from the API's message / message_zh.
 import { t, getLang, setLang, applyI18n } from './i18n.js';
+import { initDisc, openDisc, onJobEvent } from './disc.js';
 
 const API = '/api/v1';
 const MARKS = ['开庭', '法庭调查', '举证', '质证', '法庭辩论', '最后陈述', '休庭', '宣判'];
@@ -261,6 +262,8 @@ function connectEvents() {
     if (ev.type === 'state' || ev.type === 'alarm') refreshStatus();
     else if (ev.type === 'levels') renderLevels(ev.data);
     else if (ev.type === 'source') refreshStatus();
+    else if (ev.type === 'job') onJobEvent(ev.data);
+    else if (ev.type === 'warning') toast(getLang() === 'en' ? ev.data.message : ev.data.message_zh, true);
   };
   ws.onclose = () => {
     if (app.ws !== ws) return;
@@ -301,7 +304,9 @@ async function loadCases() {
     return el('li', {}, el('div', {},
       el('div', { class: 'case-number', text: c.number }),
       el('div', { class: 'muted', text: [c.title, c.cause].filter(Boolean).join(' · ') })),
-      h ? el('span', { class: `badge ${h.state}`, text: t('state.' + h.state) }) : null, button);
+      h ? el('span', { class: `badge ${h.state}`, text: t('state.' + h.state) }) : null,
+      el('button', { class: 'small', 'data-disc': c.number, text: t('cases.disc'),
+        onclick: () => openDisc(c.id, c.number) }), button);
   }));
   $('cases-none').hidden = rows.length > 0;
   $('cases-toggle').textContent = app.showAll ? t('cases.today') : t('cases.all');
@@ -583,6 +588,8 @@ function init() {
     if (label) { $('mark-free').value = ''; addMark(label); }
   });
   $('btn-back').addEventListener('click', () => { app.hearingId = null; app.hearing = null; show('cases'); loadCases(); });
+  initDisc({ api, el, show, showError, toast, once, t, fmtBytes, $, lang: getLang,
+    back: () => { show('cases'); loadCases(); } });
   if (app.token) start();
   else logout(false);
 }
