@@ -149,21 +149,32 @@ grab_release(Grab *g)
 	g->drive = NULL;
 }
 
-/* Acquires @address. @blank: treat an overwritable medium as blank. */
+/* Acquires @address. @blank: treat an overwritable medium as blank. A drive
+ * that exists but cannot be opened is -EBUSY when libburn says it is busy
+ * (another program holds it), else -EIO; its words go to @msg (nullable). */
 static int
-grab(const char *address, gboolean for_write, gboolean blank, Grab *out)
+grab(const char *address, gboolean for_write, gboolean blank, Grab *out, char **msg)
 {
 	struct burn_drive_info *dinfo = NULL;
 	/* bit0 load the tray; bit2 truncate a stdio file at the write start;
 	 * bit1 regard overwritable media as blank; bit5/6 no ACLs or xattrs. */
 	int flag = 1 | (1 << 5) | (1 << 6) | (for_write ? (1 << 2) : 0) | (blank ? (1 << 1) : 0);
+	g_autofree char *why = NULL;
 	int r;
 
 	r = isoburn_drive_aquire(&dinfo, (char *)address, flag);
 	if (r <= 0) {
 		if (dinfo != NULL)
 			burn_drive_info_free(dinfo);
-		return r == 0 ? -ENODEV : -EBUSY;
+		if (r == 0)
+			return -ENODEV;
+		why = lib_last_message();
+		r = why != NULL && strstr(why, "busy") != NULL ? -EBUSY : -EIO;
+		if (msg != NULL) {
+			g_free(*msg);
+			*msg = g_steal_pointer(&why);
+		}
+		return r;
 	}
 	out->dinfo = dinfo;
 	out->drive = dinfo[0].drive;
@@ -233,7 +244,7 @@ lb_probe(const char *address, CavDriveInfo **out)
 	if (!lib_init())
 		return -EIO;
 	g_mutex_lock(&lib_lock);
-	r = grab(address, FALSE, FALSE, &g);
+	r = grab(address, FALSE, FALSE, &g, NULL);
 	if (r == 0) {
 		*out = describe(g.drive, &g.dinfo[0], address);
 		grab_release(&g);
@@ -273,7 +284,7 @@ lb_list_drives(GPtrArray *out)
 	for (guint i = 0; i < addrs->len; i++) {
 		Grab g = {0};
 
-		if (grab(addrs->pdata[i], FALSE, FALSE, &g) == 0) {
+		if (grab(addrs->pdata[i], FALSE, FALSE, &g, NULL) == 0) {
 			g_ptr_array_add(out, describe(g.drive, &g.dinfo[0], addrs->pdata[i]));
 			grab_release(&g);
 		}
@@ -435,7 +446,7 @@ copy_prepare(Copy *c, const CavBurnTree *tree, guint flags, char **msg)
 
 	if (plain && !g_str_has_prefix(c->address, "stdio:"))
 		return -EINVAL;
-	r = grab(c->address, TRUE, plain, &c->grab);
+	r = grab(c->address, TRUE, plain, &c->grab, msg);
 	if (r < 0)
 		return r;
 	if (burn_drive_get_drive_role(c->grab.drive) == 4)
@@ -645,7 +656,7 @@ lb_reader_open(const char *address, CavBurnReader **out)
 	if (!lib_init())
 		return -EIO;
 	g_mutex_lock(&lib_lock);
-	r = grab(address, FALSE, FALSE, &g);
+	r = grab(address, FALSE, FALSE, &g, NULL);
 	if (r < 0)
 		goto out;
 	state = medium_state(g.drive);
