@@ -222,6 +222,19 @@ static const char *const migrations[] = {
 	"  hearing_id INTEGER PRIMARY KEY REFERENCES hearings(id),"
 	"  created_us INTEGER NOT NULL,"
 	"  report TEXT NOT NULL);",
+
+	/* 5: capture source faults (issue 3, store-sources.c, room-sources.c):
+	 * each time a camera or microphone was lost during a hearing (its track
+	 * showed the slate), from the last data before the loss to the first
+	 * after it; end_us NULL while it lasts. */
+	"CREATE TABLE source_faults ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hearing_id INTEGER NOT NULL REFERENCES hearings(id),"
+	"  source TEXT NOT NULL,"
+	"  start_us INTEGER NOT NULL,"
+	"  end_us INTEGER CHECK (end_us IS NULL OR end_us >= start_us),"
+	"  reason TEXT);"
+	"CREATE INDEX source_faults_by_hearing ON source_faults(hearing_id, start_us);",
 };
 
 guint

@@ -11,6 +11,7 @@
  * running recording.
  */
 #include "room-private.h"
+#include "room-sources.h"
 #include "room-program.h"
 #include "errors.h"
 #include "lifecycle.h"
@@ -32,6 +33,8 @@ static void on_rec_opened(CavRecorder *rec, const CavSegmentEvent *ev, gpointer 
 static void on_rec_closed(CavRecorder *rec, const CavSegmentEvent *ev, gpointer user_data);
 static void on_rec_stopped(CavRecorder *rec, gpointer user_data);
 static void on_rec_failed(CavRecorder *rec, const GError *error, gpointer user_data);
+static void on_rec_source_health(CavRecorder *rec, const CavSourceHealth *health,
+				 gpointer user_data);
 static void on_rec_levels(CavRecorder *rec, const CavMicLevel *levels, guint n, gpointer data);
 
 static const CavRecorderCallbacks recorder_callbacks = {
@@ -39,6 +42,7 @@ static const CavRecorderCallbacks recorder_callbacks = {
 	.segment_closed = on_rec_closed,
 	.stopped = on_rec_stopped,
 	.failed = on_rec_failed,
+	.source_health = on_rec_source_health,
 	.levels = on_rec_levels,
 };
 
@@ -760,6 +764,13 @@ on_rec_levels(CavRecorder *rec, const CavMicLevel *levels, guint n, gpointer use
 	cav_room_program_levels(user_data, levels, n);
 }
 
+/* Source lost or back (room-sources.c). */
+static void
+on_rec_source_health(CavRecorder *rec, const CavSourceHealth *health, gpointer user_data)
+{
+	cav_room_source_health(user_data, health);
+}
+
 static gboolean
 free_recorder_idle(gpointer data)
 {
@@ -773,6 +784,7 @@ recorder_gone(CavRoom *room)
 {
 	cav_room_program_stopped(room, room->rec_hearing_id);
 	cav_room_media_flush_open(room);
+	cav_room_sources_recorder_gone(room, room->rec_hearing_id, g_get_real_time());
 	if (room->recorder != NULL)
 		g_idle_add(free_recorder_idle, g_steal_pointer(&room->recorder));
 	room->rec_hearing_id = 0;

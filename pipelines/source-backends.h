@@ -11,5 +11,7 @@ G_BEGIN_DECLS
 
 /* videotestsrc / audiotestsrc: works on any machine, no hardware. */
 extern const CavSourceBackend cav_source_backend_test;
+/* IP cameras over RTSP: the camera's H.264 recorded by passthrough. */
+extern const CavSourceBackend cav_source_backend_rtsp;
 
 G_END_DECLS

@@ -30,7 +30,6 @@
  * while to close and the main loop must not wait for it.
  */
 #include "source-guard.h"
-#include "encode.h"
 #include "source-backends.h"
 
 #include <gst/app/gstappsrc.h>
@@ -41,7 +40,7 @@
 #define BACKOFF_MAX_MS 8000
 /* A rebuilt source must deliver within this (or lost_after, if longer). */
 #define CONNECT_TIMEOUT_MS 6000
-#define RESTORE_WAIT (300 * GST_MSECOND)
+#define RESTORE_WAIT (800 * GST_MSECOND)
 /* At most this much slate is generated in one frame tick (backfill). */
 #define MAX_BACKFILL (4 * GST_SECOND)
 /* How long the camera's encoded input may take to end after EOS. */
@@ -73,7 +72,6 @@ struct _CavSourceGuard {
 	GMainContext *context; /* owned ref */
 	CavSourceGuardHealthFunc health_func;
 	gpointer user_data;
-	GstElement *store;   /* video: fakesink taking the camera's raw frames (unowned: in bin) */
 	GstElement *slate;   /* video: the slate's videotestsrc (unowned) */
 	GstElement *overlay; /* video: the slate's textoverlay (unowned) */
 	GstElement *appsrc;  /* passthrough: slate frames to x264 (unowned) */
@@ -108,11 +106,19 @@ struct _CavSourceGuard {
 	GstClockTime slate_next;      /* next slate pts to generate */
 	GstClockTime slate_out_dts;   /* last slate buffer passed to the funnel */
 	GstClockTime fill_target;     /* RESTORING: fill the slate up to this */
+	gboolean cam_seen;            /* a camera buffer reached the funnel */
+	GstClockTime first_tick;      /* pts of the frame clock's first frame */
+	gboolean slate_caps_set;      /* the appsrc has its caps */
+	GstClockTime out_dts;         /* last DTS out of "encoded" */
+	guint encoded_sent;           /* "encoded" has sent: 1 stream-start, 2 caps, 4 segment */
+	GstSegment cam_segment;       /* camera input's segment */
+	GstSegment slate_segment;     /* slate encoder's segment */
 };
 
 G_DEFINE_TYPE(CavSourceGuard, cav_source_guard, GST_TYPE_BIN)
 
 static gboolean build_source(CavSourceGuard *g, GError **error);
+static GstElement *wrap_camera(CavSourceGuard *g, GstElement *bin, GError **error);
 static void teardown_source(CavSourceGuard *g);
 
 /* ---- streaming threads ---------------------------------------------------- */
@@ -163,6 +169,8 @@ retimed(GstBuffer *src, GstClockTime pts, GstClockTime dur)
 	return out;
 }
 
+static GstCaps *raw_caps(const CavVideoFormat *f);
+
 /* Passthrough: slate frames due on the camera's timeline at this tick. */
 static GPtrArray *
 collect_slate_locked(CavSourceGuard *g, GstBuffer *tick)
@@ -172,18 +180,32 @@ collect_slate_locked(CavSourceGuard *g, GstBuffer *tick)
 
 	if (g->enc_mode == ENC_CAMERA || !GST_CLOCK_TIME_IS_VALID(pts))
 		return NULL;
+	/* At start the track waits for the camera's first keyframe, but not
+	 * longer than lost_after: then the slate fills in from the start, on
+	 * this thread (the main loop may be blocked in the pipeline's start,
+	 * which waits for every track's first data). */
+	if (!GST_CLOCK_TIME_IS_VALID(g->first_tick))
+		g->first_tick = pts;
+	if (!g->cam_seen && g->enc_mode == ENC_RESTORING &&
+	    pts < g->first_tick + (GstClockTime)g->lost_after_us * GST_USECOND)
+		return NULL;
+	if (!g->cam_seen && !GST_CLOCK_TIME_IS_VALID(g->slate_next))
+		g->slate_next = g->first_tick;
 	if (!GST_CLOCK_TIME_IS_VALID(g->slate_next) || g->slate_next + MAX_BACKFILL < pts)
 		g->slate_next = pts > (GstClockTime)g->cam_latency ? pts - g->cam_latency : pts;
 	if (g->enc_mode == ENC_RESTORING && GST_CLOCK_TIME_IS_VALID(g->fill_target))
-		limit = g->fill_target > g->frame_dur / 2 ? g->fill_target - g->frame_dur / 2 : 0;
-	else if (g->enc_mode == ENC_RESTORING)
-		/* Stay a little behind, so the keyframe finds the slate earlier. */
-		limit = (GstClockTimeDiff)pts > g->cam_latency + 100 * GST_MSECOND
-				? pts - g->cam_latency - 100 * GST_MSECOND
-				: 0;
+		/* Up to just before the keyframe: the last slate frame ends up
+		 * less than one frame interval before it. */
+		limit = g->fill_target > GST_MSECOND ? g->fill_target - GST_MSECOND : 0;
 	else
 		limit = (GstClockTimeDiff)pts > g->cam_latency ? pts - g->cam_latency : 0;
 	out = g_ptr_array_new();
+	if (!g->slate_caps_set && g->slate_next <= limit) {
+		g_autoptr(GstCaps) caps = raw_caps(&g->format);
+
+		g_object_set(g->appsrc, "caps", caps, NULL);
+		g->slate_caps_set = TRUE;
+	}
 	while (g->slate_next <= limit) {
 		g_ptr_array_add(out, retimed(tick, g->slate_next, g->frame_dur));
 		g->slate_next += g->frame_dur;
@@ -217,10 +239,54 @@ on_frame_tick(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 	return GST_PAD_PROBE_OK;
 }
 
+/* Both funnel inputs go out in running time, in one segment: they have
+ * their own segments (x264 shifts its output by 1000 hours, a rebuilt
+ * camera starts again), and the funnel would forward whichever segment came
+ * last for the other's buffers. Each input probe keeps its input's segment
+ * (@segment, under lock), drops the event, and rewrites each buffer's
+ * timestamps to running time; the output sends one [0, ∞) segment.
+ * Returns the buffer's decoding running time. Streaming thread, lock held. */
 static GstClockTime
-buffer_dts(GstBuffer *buf)
+to_running_locked(GstPadProbeInfo *info, const GstSegment *segment)
 {
+	GstBuffer *buf = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
+	GstClockTime pts = GST_BUFFER_PTS(buf), dts = GST_BUFFER_DTS(buf);
+
+	GST_PAD_PROBE_INFO_DATA(info) = buf;
+	if (segment->format != GST_FORMAT_TIME)
+		return GST_CLOCK_TIME_NONE;
+	if (GST_CLOCK_TIME_IS_VALID(pts))
+		GST_BUFFER_PTS(buf) = gst_segment_to_running_time(segment, GST_FORMAT_TIME, pts);
+	/* The camera's depayloaded H.264 has no DTS, the slate's has; mp4mux
+	 * and splitmuxsink must see one kind. IP cameras send no B-frames
+	 * (RTSP live profiles), so decoding order is presentation order. */
+	GST_BUFFER_DTS(buf) = GST_CLOCK_TIME_IS_VALID(dts)
+				      ? gst_segment_to_running_time(segment, GST_FORMAT_TIME, dts)
+				      : GST_BUFFER_PTS(buf);
 	return GST_BUFFER_DTS_OR_PTS(buf);
+}
+
+/* Input events: segments are kept (see above), gaps dropped. */
+static GstPadProbeReturn
+input_event_locked(GstPadProbeInfo *info, GstSegment *segment)
+{
+	GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
+
+	switch (GST_EVENT_TYPE(event)) {
+	case GST_EVENT_SEGMENT: {
+		GstSegment running;
+
+		gst_event_copy_segment(event, segment);
+		gst_segment_init(&running, GST_FORMAT_TIME);
+		gst_event_unref(event);
+		GST_PAD_PROBE_INFO_DATA(info) = gst_event_new_segment(&running);
+		return GST_PAD_PROBE_OK;
+	}
+	case GST_EVENT_GAP:
+		return GST_PAD_PROBE_DROP;
+	default:
+		return GST_PAD_PROBE_OK;
+	}
 }
 
 /* Funnel input of the camera's own H.264. */
@@ -228,49 +294,57 @@ static GstPadProbeReturn
 on_camera_encoded(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
 	CavSourceGuard *g = data;
-	GstBuffer *buf;
-	GstClockTime dts, now;
-	gboolean pass = FALSE;
+	GstClockTime dts, now = gst_element_get_current_running_time(GST_ELEMENT(g));
+	GstPadProbeReturn ret = GST_PAD_PROBE_DROP;
+	gboolean key;
 	gint64 deadline;
 
-	if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM)
-		return GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) == GST_EVENT_GAP
-			       ? GST_PAD_PROBE_DROP
-			       : GST_PAD_PROBE_OK;
-	buf = GST_PAD_PROBE_INFO_BUFFER(info);
-	dts = buffer_dts(buf);
-	now = gst_element_get_current_running_time(GST_ELEMENT(g));
 	g_mutex_lock(&g->lock);
+	if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+		ret = input_event_locked(info, &g->cam_segment);
+		g_mutex_unlock(&g->lock);
+		return ret;
+	}
+	key = !GST_BUFFER_FLAG_IS_SET(GST_PAD_PROBE_INFO_BUFFER(info), GST_BUFFER_FLAG_DELTA_UNIT);
+	dts = to_running_locked(info, &g->cam_segment);
+	if (!GST_BUFFER_PTS_IS_VALID(GST_PAD_PROBE_INFO_BUFFER(info))) {
+		/* mp4mux refuses (fails) a sample without a time. */
+		g_mutex_unlock(&g->lock);
+		return GST_PAD_PROBE_DROP;
+	}
+	g->cam_seen = TRUE;
+	/* Follow this camera's timeline also while the slate stands in, so the
+	 * slate stays level with it (collect_slate_locked). */
+	if (GST_CLOCK_TIME_IS_VALID(now) && GST_CLOCK_TIME_IS_VALID(dts))
+		g->cam_latency = GST_CLOCK_DIFF(dts, now);
 	switch (g->enc_mode) {
 	case ENC_CAMERA:
-		pass = TRUE;
+		ret = GST_PAD_PROBE_OK;
 		break;
 	case ENC_SLATE:
 		break;
 	case ENC_RESTORING:
-		if (GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT) ||
-		    !GST_CLOCK_TIME_IS_VALID(dts) ||
+		if (!key || !GST_CLOCK_TIME_IS_VALID(dts) ||
 		    (GST_CLOCK_TIME_IS_VALID(g->slate_out_dts) && dts <= g->slate_out_dts))
 			break;
 		/* Let the slate fill up to one frame before this keyframe. */
 		g->fill_target = dts;
 		deadline = g_get_monotonic_time() + RESTORE_WAIT / GST_USECOND;
 		while (g->playing && GST_CLOCK_TIME_IS_VALID(g->slate_out_dts) &&
-		       g->slate_out_dts + g->frame_dur < dts &&
+		       g->slate_out_dts + g->frame_dur + GST_MSECOND < dts &&
 		       g_cond_wait_until(&g->cond, &g->lock, deadline))
 			;
 		g->fill_target = GST_CLOCK_TIME_NONE;
+		if (GST_CLOCK_TIME_IS_VALID(g->slate_out_dts) && dts <= g->slate_out_dts)
+			break; /* the slate got there first: the next keyframe */
 		g->enc_mode = ENC_CAMERA;
-		pass = TRUE;
+		ret = GST_PAD_PROBE_OK;
 		break;
 	}
-	if (pass && GST_CLOCK_TIME_IS_VALID(dts)) {
+	if (ret == GST_PAD_PROBE_OK && GST_CLOCK_TIME_IS_VALID(dts))
 		g->cam_last_dts = dts;
-		if (GST_CLOCK_TIME_IS_VALID(now))
-			g->cam_latency = GST_CLOCK_DIFF(dts, now);
-	}
 	g_mutex_unlock(&g->lock);
-	return pass ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+	return ret;
 }
 
 /* Funnel input of the encoded slate. */
@@ -278,20 +352,23 @@ static GstPadProbeReturn
 on_slate_encoded(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
 	CavSourceGuard *g = data;
-	gboolean pass;
+	GstPadProbeReturn ret = GST_PAD_PROBE_DROP;
 
-	if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM)
-		return GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) == GST_EVENT_GAP
-			       ? GST_PAD_PROBE_DROP
-			       : GST_PAD_PROBE_OK;
 	g_mutex_lock(&g->lock);
-	pass = g->enc_mode != ENC_CAMERA;
-	if (pass) {
-		g->slate_out_dts = buffer_dts(GST_PAD_PROBE_INFO_BUFFER(info));
+	if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+		ret = input_event_locked(info, &g->slate_segment);
+	} else if (g->enc_mode != ENC_CAMERA) {
+		GstClockTime dts = to_running_locked(info, &g->slate_segment);
+
+		/* Never past the camera keyframe that is waiting to take over. */
+		if (!GST_CLOCK_TIME_IS_VALID(g->fill_target) || dts < g->fill_target) {
+			g->slate_out_dts = dts;
+			ret = GST_PAD_PROBE_OK;
+		}
 		g_cond_broadcast(&g->cond);
 	}
 	g_mutex_unlock(&g->lock);
-	return pass ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+	return ret;
 }
 
 /* Errors of the wrapped source are ours to handle: they never reach the
@@ -306,8 +383,9 @@ guard_handle_message(GstBin *bin, GstMessage *msg)
 	gboolean ours = FALSE;
 	GstMessageType type = GST_MESSAGE_TYPE(msg);
 
-	if (type == GST_MESSAGE_ERROR || type == GST_MESSAGE_ASYNC_START ||
-	    type == GST_MESSAGE_ASYNC_DONE || type == GST_MESSAGE_EOS) {
+	if (type == GST_MESSAGE_ERROR || type == GST_MESSAGE_WARNING ||
+	    type == GST_MESSAGE_ASYNC_START || type == GST_MESSAGE_ASYNC_DONE ||
+	    type == GST_MESSAGE_EOS) {
 		g_mutex_lock(&g->lock);
 		ours = g->current != NULL && src != NULL &&
 		       (src == GST_OBJECT(g->current) ||
@@ -322,10 +400,6 @@ guard_handle_message(GstBin *bin, GstMessage *msg)
 				debug ? debug : "");
 		}
 		g_mutex_unlock(&g->lock);
-		/* The store is a sink in name only: its EOS is nobody's business. */
-		if (!ours && type == GST_MESSAGE_EOS && g->store != NULL &&
-		    src == GST_OBJECT(g->store))
-			ours = TRUE;
 	}
 	if (ours) {
 		gst_message_unref(msg);
@@ -624,6 +698,10 @@ teardown_source(CavSourceGuard *g)
 	/* Removing unlinks its pads; the bin keeps running until the thread
 	 * below takes it to NULL. */
 	gst_bin_remove(GST_BIN(g), old);
+	if (g->funnel_camera != NULL) {
+		gst_element_release_request_pad(g->funnel, g->funnel_camera);
+		gst_clear_object(&g->funnel_camera);
+	}
 	g_thread_unref(g_thread_new("cav-src-down", set_null_thread, old));
 }
 
@@ -655,11 +733,15 @@ static gboolean
 connect_outputs(CavSourceGuard *g, GstElement *bin, GError **error)
 {
 	if (g->video) {
-		g_autoptr(GstPad) store = gst_element_get_static_pad(g->store, "sink");
-
-		return link_pad(bin, "src", store, error) &&
-		       (g->funnel_camera == NULL ||
-			link_pad(bin, "encoded", g->funnel_camera, error));
+		if (g->funnel == NULL)
+			return TRUE;
+		/* A fresh funnel input per source bin: the last one may have
+		 * seen EOS from a camera that went away. */
+		g->funnel_camera = gst_element_request_pad_simple(g->funnel, "sink_%u");
+		gst_pad_add_probe(g->funnel_camera,
+				  GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+				  on_camera_encoded, g, NULL);
+		return link_pad(bin, "encoded", g->funnel_camera, error);
 	}
 	for (guint i = 0; i < g->outputs->len; i++) {
 		g_autofree char *name = g->grouped ? g_strdup_printf("src_%u", i) : g_strdup("src");
@@ -688,8 +770,16 @@ build_source(CavSourceGuard *g, GError **error)
 			    local ? local->message : "the source could not be created");
 		return FALSE;
 	}
+	if (g->video) {
+		bin = wrap_camera(g, bin, error);
+		if (bin == NULL)
+			return FALSE;
+	}
 	gst_element_set_locked_state(bin, TRUE);
 	gst_bin_add(GST_BIN(g), bin);
+	/* Not a sink for the pipeline's EOS: a lost camera never sends one,
+	 * and the recording must end anyway. */
+	GST_OBJECT_FLAG_UNSET(g, GST_ELEMENT_FLAG_SINK);
 	g_mutex_lock(&g->lock);
 	g->current = gst_object_ref(bin);
 	g->arrivals = 0;
@@ -755,23 +845,96 @@ add_slate(CavSourceGuard *g, GError **error)
 	return TRUE;
 }
 
-/* The raw camera input: a fakesink whose probe keeps the latest frame. */
-static gboolean
-add_store(CavSourceGuard *g, GError **error)
+/* Cameras: the backend's bin and a fakesink whose probe keeps its latest
+ * frame, in one bin that is built and torn down as a whole (a fresh sink
+ * each time: the last one may have seen EOS from a camera that went away).
+ * The encoded pad, if any, is exposed as is. */
+static GstElement *
+wrap_camera(CavSourceGuard *g, GstElement *bin, GError **error)
 {
+	g_autoptr(GstElement) holder = gst_object_ref_sink(gst_bin_new(NULL));
+	GstElement *store = cav_graph_add(GST_BIN(holder), "fakesink", NULL, error);
 	g_autoptr(GstPad) pad = NULL;
 
-	g->store = add_el(g, "fakesink", NULL, error);
-	if (g->store == NULL)
-		return FALSE;
-	g_object_set(g->store, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, "qos",
+	gst_bin_add(GST_BIN(holder), bin);
+	if (store == NULL)
+		return NULL;
+	g_object_set(store, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, "qos",
 		     FALSE, NULL);
-	/* Not a sink for the pipeline's EOS: a lost camera never sends one,
-	 * and the recording must end anyway. */
-	GST_OBJECT_FLAG_UNSET(g, GST_ELEMENT_FLAG_SINK);
-	pad = gst_element_get_static_pad(g->store, "sink");
+	if (!cav_graph_link(bin, "src", store, "sink", error) ||
+	    (g->funnel != NULL &&
+	     !cav_graph_ghost(GST_BIN(holder), bin, "encoded", "encoded", error)))
+		return NULL;
+	pad = gst_element_get_static_pad(store, "sink");
 	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, on_camera_frame, g, NULL);
-	return TRUE;
+	return g_steal_pointer(&holder);
+}
+
+/* x264 (zerolatency, the track's GOP) ─ h264parse ─ avc3, like the camera's. */
+static GstElement *
+add_slate_encoder(CavSourceGuard *g, const CavSourceGuardConfig *cfg, GError **error)
+{
+	g_autoptr(GstCaps) avc3 =
+		gst_caps_from_string("video/x-h264, stream-format=avc3, alignment=au");
+	GstElement *enc, *parse, *filter;
+
+	enc = add_el(g, "x264enc", NULL, error);
+	parse = enc ? add_el(g, "h264parse", NULL, error) : NULL;
+	filter = parse ? add_el(g, "capsfilter", NULL, error) : NULL;
+	if (filter == NULL)
+		return NULL;
+	g_object_set(enc, "bitrate", cfg->camera_kbps ? cfg->camera_kbps : 1000u, "key-int-max",
+		     g->format.fps * (cfg->keyframe_seconds ? cfg->keyframe_seconds : 1), NULL);
+	g_object_set(filter, "caps", avc3, NULL);
+	if (!cav_graph_set_nick(enc, "tune", "zerolatency", error) ||
+	    !cav_graph_set_nick(enc, "speed-preset",
+				cfg->x264_preset ? cfg->x264_preset : "veryfast", error) ||
+	    !cav_graph_link_many(error, g->appsrc, enc, parse, filter, NULL))
+		return NULL;
+	return filter;
+}
+
+/* The track keeps the caps it started with: avc3 carries parameter sets in
+ * band, so the slate's and the camera's streams follow each other in one
+ * file, and mp4mux never sees a caps change (it would rewrite the file's
+ * sample description, or refuse). Streaming thread of the funnel. */
+static GstPadProbeReturn
+on_encoded_out(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	CavSourceGuard *g = data;
+	GstEventType type;
+	guint bit;
+	gboolean first;
+
+	if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+		/* Last line of defence for the recording: mp4mux fails the whole
+		 * pipeline on a decreasing DTS, so such a frame is dropped. */
+		GstClockTime dts = GST_BUFFER_DTS_OR_PTS(GST_PAD_PROBE_INFO_BUFFER(info));
+		gboolean ok;
+
+		g_mutex_lock(&g->lock);
+		ok = GST_BUFFER_PTS_IS_VALID(GST_PAD_PROBE_INFO_BUFFER(info)) &&
+		     (!GST_CLOCK_TIME_IS_VALID(g->out_dts) || dts > g->out_dts);
+		if (ok && GST_CLOCK_TIME_IS_VALID(dts))
+			g->out_dts = dts;
+		g_mutex_unlock(&g->lock);
+		if (!ok)
+			g_debug("source %s: dropped an encoded frame out of order",
+				GST_OBJECT_NAME(g));
+		return ok ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+	}
+	type = GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info));
+	bit = type == GST_EVENT_STREAM_START ? 1
+	      : type == GST_EVENT_CAPS       ? 2
+	      : type == GST_EVENT_SEGMENT    ? 4
+					     : 0;
+	if (bit == 0)
+		return GST_PAD_PROBE_OK;
+	g_mutex_lock(&g->lock);
+	first = (g->encoded_sent & bit) == 0;
+	g->encoded_sent |= bit;
+	g_mutex_unlock(&g->lock);
+	return first ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
 }
 
 /* appsrc ─ x264 ─┐
@@ -779,36 +942,33 @@ add_store(CavSourceGuard *g, GError **error)
 static gboolean
 add_encoded(CavSourceGuard *g, const CavSourceGuardConfig *cfg, GError **error)
 {
-	g_autoptr(GstCaps) caps = raw_caps(&g->format);
-	g_autofree char *enc_name = g_strdup_printf("%s-slate-h264", GST_OBJECT_NAME(g));
 	g_autoptr(GstPad) slate_pad = NULL;
+	g_autoptr(GstPad) out = NULL;
 	GstElement *enc;
 
 	g->appsrc = add_el(g, "appsrc", NULL, error);
 	g->funnel = g->appsrc ? add_el(g, "funnel", NULL, error) : NULL;
 	if (g->funnel == NULL)
 		return FALSE;
-	g_object_set(g->appsrc, "caps", caps, "is-live", TRUE, "format", GST_FORMAT_TIME,
-		     "max-bytes",
-		     (guint64)(g->format.width * g->format.height * 3 / 2 * g->format.fps), "block",
+	/* We pick the sticky events ourselves (on_encoded_out); re-sending them
+	 * at every change of input would flood the track. */
+	g_object_set(g->funnel, "forward-sticky-events", FALSE, NULL);
+	/* No caps until the slate is needed (collect_slate_locked): the camera's
+	 * caps must reach the track first. */
+	g_object_set(g->appsrc, "is-live", TRUE, "format", GST_FORMAT_TIME, "max-bytes",
+		     (guint64)g->format.width * g->format.height * 3 / 2 * g->format.fps, "block",
 		     FALSE, NULL);
-	enc = cav_encode_h264_new(enc_name, g->format.fps,
-				  cfg->camera_kbps ? cfg->camera_kbps : 1000,
-				  cfg->keyframe_seconds ? cfg->keyframe_seconds : 1,
-				  cfg->x264_preset ? cfg->x264_preset : "veryfast", error);
+	enc = add_slate_encoder(g, cfg, error);
 	if (enc == NULL)
 		return FALSE;
-	gst_bin_add(GST_BIN(g), enc);
-	g->funnel_camera = gst_element_request_pad_simple(g->funnel, "sink_%u");
 	slate_pad = gst_element_request_pad_simple(g->funnel, "sink_%u");
-	if (!cav_graph_link(g->appsrc, "src", enc, "sink", error) ||
-	    !cav_graph_link(enc, "src", g->funnel, GST_OBJECT_NAME(slate_pad), error) ||
+	if (!cav_graph_link(enc, "src", g->funnel, GST_OBJECT_NAME(slate_pad), error) ||
 	    !cav_graph_ghost(GST_BIN(g), g->funnel, "src", "encoded", error))
 		return FALSE;
+	out = gst_element_get_static_pad(g->funnel, "src");
+	gst_pad_add_probe(out, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_BUFFER,
+			  on_encoded_out, g, NULL);
 	own_latency(g, "encoded");
-	gst_pad_add_probe(g->funnel_camera,
-			  GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-			  on_camera_encoded, g, NULL);
 	gst_pad_add_probe(slate_pad,
 			  GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
 			  on_slate_encoded, g, NULL);
@@ -853,7 +1013,7 @@ guard_setup(CavSourceGuard *g, const CavSourceGuardConfig *cfg, GError **error)
 {
 	if (!g->video)
 		return add_audio_outputs(g, error) && build_source(g, error);
-	if (!add_slate(g, error) || !add_store(g, error))
+	if (!add_slate(g, error))
 		return FALSE;
 	if (cav_source_has_encoded(g_ptr_array_index(g->specs, 0)) && !add_encoded(g, cfg, error))
 		return FALSE;
@@ -1027,10 +1187,15 @@ cav_source_guard_init(CavSourceGuard *g)
 	g_mutex_init(&g->lock);
 	g_cond_init(&g->cond);
 	g->show_camera = TRUE;
-	g->enc_mode = ENC_CAMERA;
+	/* Passthrough starts like a restore: the camera's first keyframe. */
+	g->enc_mode = ENC_RESTORING;
+	g->first_tick = GST_CLOCK_TIME_NONE;
 	g->cam_last_dts = GST_CLOCK_TIME_NONE;
 	g->slate_next = GST_CLOCK_TIME_NONE;
 	g->slate_out_dts = GST_CLOCK_TIME_NONE;
 	g->fill_target = GST_CLOCK_TIME_NONE;
+	g->out_dts = GST_CLOCK_TIME_NONE;
 	g->cam_latency = 0;
+	gst_segment_init(&g->cam_segment, GST_FORMAT_UNDEFINED);
+	gst_segment_init(&g->slate_segment, GST_FORMAT_UNDEFINED);
 }

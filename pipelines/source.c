@@ -18,6 +18,7 @@ G_DEFINE_QUARK(cav - source - error - quark, cav_source_error)
 /* Adding a backend: one source-<name>.c and one line here. */
 static const CavSourceBackend *const backends[] = {
 	&cav_source_backend_test,
+	&cav_source_backend_rtsp,
 	NULL,
 };
 

@@ -77,8 +77,9 @@ typedef struct {
 	/* --- Version 2, all optional --- */
 
 	/* TRUE when create() gives, besides "src", a second ghost pad "encoded"
-	 * carrying the source's own H.264 (video/x-h264, stream-format=avc,
-	 * alignment=au, parsed but never re-encoded). The recorder then writes
+	 * carrying the source's own H.264 (video/x-h264, stream-format=avc3,
+	 * alignment=au, parsed but never re-encoded; avc3 keeps the parameter
+	 * sets in band, so the slate can take over the track mid-file). The recorder then writes
 	 * "encoded" to the camera's track as it is (passthrough: an IP camera's
 	 * bitstream is the evidence) and uses "src" only for the program and the
 	 * inter channel. */

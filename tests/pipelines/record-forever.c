@@ -5,6 +5,7 @@
  * line per recorder event on stdout, flushed at once so a SIGKILL loses none:
  *   opened <track> <seq> <running_start_ns> <wall_start_us> <path>
  *   closed <track> <seq> <running_start_ns> <running_end_ns> <wall_start_us> <wall_end_us> <path>
+ *   health <source> <lost|ok> <since_us> <reason>
  *   stopped
  *   failed <NO_SPACE|RUNTIME> <message>
  * and exits 0 after stopped, 2 after a NO_SPACE failure, 3 after any other
@@ -18,6 +19,7 @@
 #include <glib-unix.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct {
 	GMainLoop *loop;  /* unowned */
@@ -67,6 +69,14 @@ on_failed(CavRecorder *rec, const GError *error, gpointer data)
 	g_main_loop_quit(run->loop);
 }
 
+static void
+on_health(CavRecorder *rec, const CavSourceHealth *h, gpointer data)
+{
+	printf("health %s %s %" G_GINT64_FORMAT " %s\n", h->id, h->ok ? "ok" : "lost", h->since_us,
+	       h->reason ? h->reason : "");
+	fflush(stdout);
+}
+
 static gboolean
 on_stop_request(gpointer data)
 {
@@ -89,6 +99,10 @@ static int opt_program_width, opt_program_height;
 static int opt_camera_kbps = 500, opt_program_kbps = 600, opt_audio_kbps = 64;
 static int opt_segment = 2, opt_fragment_ms = 500, opt_keyframe = 1;
 static int opt_first_seq = 1, opt_drain_ms = 5000;
+
+static char **opt_extra; /* "KIND:ID:BACKEND[:key=value,...]" */
+
+static CavSourceSpec *parse_extra(const char *text);
 
 static const GOptionEntry entries[] = {
 	{"dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_dir, "Media folder (required)", "DIR"},
@@ -113,6 +127,8 @@ static const GOptionEntry entries[] = {
 	{"overlay", 0, 0, G_OPTION_ARG_STRING, &opt_overlay, "Program caption", "TEXT"},
 	{"first-seq", 0, 0, G_OPTION_ARG_INT, &opt_first_seq, "First seq of every track", "N"},
 	{"drain-ms", 0, 0, G_OPTION_ARG_INT, &opt_drain_ms, "Stop timeout", "MS"},
+	{"source", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_extra,
+	 "Another source (repeatable): camera|microphone:ID:BACKEND[:key=value,...]", "SPEC"},
 	G_OPTION_ENTRY_NULL};
 
 static GPtrArray *
@@ -134,7 +150,59 @@ make_sources(void)
 		g_hash_table_insert(spec->params, g_strdup("freq"), g_strdup_printf("%d", 220 * i));
 		g_ptr_array_add(sources, spec);
 	}
+	for (guint i = 0; opt_extra != NULL && opt_extra[i] != NULL; i++) {
+		CavSourceSpec *spec = parse_extra(opt_extra[i]);
+
+		if (spec == NULL) {
+			g_ptr_array_unref(sources);
+			return NULL;
+		}
+		/* Cameras before microphones, as a config orders them. */
+		if (spec->kind == CAV_MEDIA_VIDEO)
+			g_ptr_array_insert(sources, opt_cameras, spec);
+		else
+			g_ptr_array_add(sources, spec);
+	}
 	return sources;
+}
+
+/* "camera:cam5:rtsp:url=rtsp://…,transport=tcp" → a spec, or NULL. */
+static CavSourceSpec *
+parse_extra(const char *text)
+{
+	g_auto(GStrv) parts = g_strsplit(text, ":", 4);
+	g_auto(GStrv) pairs = NULL;
+	g_autoptr(GError) error = NULL;
+	CavSourceSpec *spec;
+
+	if (g_strv_length(parts) < 3 ||
+	    (g_strcmp0(parts[0], "camera") != 0 && g_strcmp0(parts[0], "microphone") != 0)) {
+		fprintf(stderr, "record-forever: bad --source %s\n", text);
+		return NULL;
+	}
+	spec = cav_source_spec_new(
+		parts[1], g_str_equal(parts[0], "camera") ? CAV_MEDIA_VIDEO : CAV_MEDIA_AUDIO,
+		parts[2]);
+	pairs = parts[3] ? g_strsplit(parts[3], ",", -1) : g_new0(char *, 1);
+	for (guint i = 0; pairs[i] != NULL; i++) {
+		char *eq = strchr(pairs[i], '=');
+
+		if (eq == NULL)
+			continue;
+		*eq = '\0';
+		if (g_str_equal(pairs[i], "role"))
+			spec->role = g_strdup(eq + 1);
+		else if (g_str_equal(pairs[i], "label"))
+			spec->label = g_strdup(eq + 1);
+		else
+			g_hash_table_insert(spec->params, g_strdup(pairs[i]), g_strdup(eq + 1));
+	}
+	if (!cav_source_validate(spec, &error)) {
+		fprintf(stderr, "record-forever: %s\n", error->message);
+		cav_source_spec_free(spec);
+		return NULL;
+	}
+	return spec;
 }
 
 static GHashTable *
@@ -158,6 +226,7 @@ record(Run *run, const CavRecorderPlan *plan)
 		.segment_closed = on_closed,
 		.stopped = on_stopped,
 		.failed = on_failed,
+		.source_health = on_health,
 	};
 	g_autoptr(GError) error = NULL;
 	g_autoptr(CavRecorder) rec = cav_recorder_new(plan, &callbacks, run, &error);
@@ -196,6 +265,8 @@ main(int argc, char **argv)
 	dir = g_canonicalize_filename(opt_dir, NULL);
 	run.drain_ms = (guint)opt_drain_ms;
 	sources = make_sources();
+	if (sources == NULL)
+		return 1;
 	first_seq = make_first_seq();
 
 	CavRecordFormat format = {

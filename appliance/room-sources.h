@@ -1,0 +1,23 @@
+/* room-sources.h — source health in the room (issue 3): each loss and
+ * restore of a camera or microphone becomes a "source" event on the room's
+ * hub ({id, state: "lost"|"ok", since_us, reason}), an alarm
+ * "source-lost:<id>" raised and cleared, and a fault interval of the
+ * hearing in the store (store-sources.h).
+ *
+ * Main thread only (the recorder's callbacks).
+ */
+#pragma once
+
+#include "room-private.h"
+
+G_BEGIN_DECLS
+
+/* The recorder's source_health callback. */
+void cav_room_source_health(CavRoom *room, const CavSourceHealth *health);
+
+/* The recorder of @hearing_id went down at @end_us: close every fault
+ * interval still open and clear the source alarms (a new recording starts
+ * with every source assumed well until it says otherwise). */
+void cav_room_sources_recorder_gone(CavRoom *room, gint64 hearing_id, gint64 end_us);
+
+G_END_DECLS
