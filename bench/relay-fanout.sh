@@ -84,12 +84,16 @@ for n in $COUNTS; do
 		"$(json_get latency_p50_us <<<"$out") µs" "$(json_get latency_p99_us <<<"$out") µs"
 	echo "courtav $n: $out" >&2
 
+	# The same stream for Janus, for as long as its viewers take to set up.
 	"$RT/fanout-load" --api "$RELAY_URL" --token "$RELAY_TOKEN" --subscribers 0 \
-		--seconds $((SECONDS_EACH + 5 + n / 10)) --mirror "127.0.0.1:$MPORT" >/dev/null &
+		--seconds 600 --mirror "127.0.0.1:$MPORT" >/dev/null &
 	pub=$!
+	EXTRA_PIDS="$JANUS_PID $pub"
 	out=$(/usr/bin/python3 "$SRC/bench/janus-viewers.py" --janus "http://127.0.0.1:$JPORT/janus" \
 		--viewers "$n" --seconds "$SECONDS_EACH" --pid "$JANUS_PID" --probe 10)
-	wait "$pub" || true
+	kill "$pub"
+	wait "$pub" 2>/dev/null || true
+	EXTRA_PIDS="$JANUS_PID"
 	cpu=$(json_get janus_cpu_pct <<<"$out")
 	[ "$n" != "$first" ] || c0_janus=$cpu
 	row "Janus streaming" "$n" "$cpu" "$(per_sub "$cpu" "$c0_janus" "$n" "$first")" \

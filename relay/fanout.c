@@ -202,8 +202,7 @@ flush(CavFanout *f, SendBatch *b)
 	b->n = 0;
 }
 
-/* Sends what @sub has queued; returns whether packets were left behind
- * because the batch filled (the caller loops). */
+/* Protects and batches what @sub has queued (flushing full batches). */
 static void
 drain(CavFanout *f, CavSubscriber *sub, SendBatch *b)
 {

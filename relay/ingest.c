@@ -277,7 +277,7 @@ fstream_free(FanStream *fs)
 }
 
 static FanStream *
-fstream_get(CavIngest *in, const char *room_key, CavStream *stream)
+fstream_get(CavIngest *in, const char *room_key)
 {
 	FanStream *fs = g_hash_table_lookup(in->fstreams, room_key);
 
@@ -285,7 +285,10 @@ fstream_get(CavIngest *in, const char *room_key, CavStream *stream)
 		return fs;
 	fs = g_new0(FanStream, 1);
 	fs->room_key = g_strdup(room_key);
-	fs->stream = cav_stream_ref(stream);
+	/* From the table, not the command's: an idle stream retired since the
+	 * command was posted must not come back outside the table, where
+	 * cav_stream_lookup() would not find it. */
+	fs->stream = cav_stream_obtain(room_key);
 	fs->subs = g_ptr_array_new();
 	g_hash_table_insert(in->fstreams, fs->room_key, fs);
 	return fs;
@@ -336,7 +339,7 @@ static void
 do_publish(CavIngest *in, Cmd *c)
 {
 	g_autoptr(GError) error = NULL;
-	FanStream *fs = fstream_get(in, c->room_key, c->stream);
+	FanStream *fs = fstream_get(in, c->room_key);
 	Publisher *p = g_new0(Publisher, 1);
 	GHashTableIter it;
 	gpointer v;
@@ -381,7 +384,7 @@ static void
 do_subscribe(CavIngest *in, Cmd *c)
 {
 	g_autoptr(GError) error = NULL;
-	FanStream *fs = fstream_get(in, c->room_key, c->stream);
+	FanStream *fs = fstream_get(in, c->room_key);
 	SubEntry *s = g_new0(SubEntry, 1);
 	Route *r = g_new0(Route, 1);
 
