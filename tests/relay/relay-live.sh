@@ -48,7 +48,7 @@ t0=$(date +%s.%N)
 relay_start
 wait_for 'relay_room_live court1/t1' 10
 t1=$(date +%s.%N)
-note "relay restarted: live again after $(echo "$t1 - $t0" | bc) s"
+note "relay restarted: live again after $(awk -v a="$t0" -v b="$t1" "BEGIN { printf \"%.1f\", b - a }") s"
 "$RT/live-sub" --api "$RELAY_URL" --token "$RELAY_TOKEN" --room court1/t1 --seconds 4 \
 	>"$CAV_DIR/sub2.json" || fail "live-sub after the relay restart failed"
 note "after the relay restart: $(cat "$CAV_DIR/sub2.json")"
