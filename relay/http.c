@@ -492,6 +492,12 @@ cav_relay_http_new(CavRelay *relay, GError **error)
 	register_areas(http);
 	g_signal_connect(http->server, "request-started", G_CALLBACK(on_request_started), http);
 	soup_server_add_handler(http->server, NULL, dispatch, http, NULL);
+	/* The WebSocket's path needs the router too, registered on that very
+	 * path: libsoup picks the most specific path's entry, runs its plain
+	 * handler first (the router: 401/403) and upgrades only when that left
+	 * the status unset. Without this line the upgrade would skip the
+	 * router, and its authentication. */
+	soup_server_add_handler(http->server, "/api/v1/events", dispatch, http, NULL);
 	soup_server_add_websocket_handler(http->server, "/api/v1/events", NULL,
 					  (char **)ws_protocols, cav_relay_ws_connected, http,
 					  NULL);

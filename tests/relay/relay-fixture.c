@@ -26,8 +26,26 @@ rm_rf(const char *path)
 	g_rmdir(path);
 }
 
+static gboolean
+accept_any(SoupMessage *msg, GTlsCertificate *cert, GTlsCertificateFlags errors, gpointer data)
+{
+	return TRUE; /* the tests' self-signed certificate */
+}
+
+static void
+on_request_queued(SoupSession *session, SoupMessage *msg, gpointer data)
+{
+	g_signal_connect(msg, "accept-certificate", G_CALLBACK(accept_any), NULL);
+}
+
 RelayFixture *
 relay_fixture_new(void)
+{
+	return relay_fixture_new_with("");
+}
+
+RelayFixture *
+relay_fixture_new_with(const char *relay_lines)
 {
 	RelayFixture *f = g_new0(RelayFixture, 1);
 	g_autoptr(GError) error = NULL;
@@ -36,9 +54,9 @@ relay_fixture_new(void)
 
 	f->dir = g_dir_make_tmp("cav-relay-test-XXXXXX", &error);
 	g_assert_no_error(error);
-	ini = g_strdup_printf("[relay]\nstate_dir = %s/state\nlisten = 127.0.0.1:0\n"
+	ini = g_strdup_printf("[relay]\nstate_dir = %s/state\nlisten = 127.0.0.1:0\n%s\n"
 			      "[media]\nlisten = 127.0.0.1:0\nworkers = 2\n",
-			      f->dir);
+			      f->dir, relay_lines);
 	f->config = cav_relay_config_load_data("test.ini", ini, strlen(ini), &error);
 	g_assert_no_error(error);
 	f->relay = cav_relay_new(f->config, &error);
@@ -49,6 +67,7 @@ relay_fixture_new(void)
 						 "operator-pass-1", "test", &error),
 			>, 0);
 	f->session = soup_session_new();
+	g_signal_connect(f->session, "request-queued", G_CALLBACK(on_request_queued), NULL);
 	f->op_token = relay_login(f, "op", "operator-pass-1");
 	g_assert_nonnull(f->op_token);
 	relay_fixture_new_key(f);

@@ -27,6 +27,8 @@ typedef struct {
 } RelayFixture;
 
 RelayFixture *relay_fixture_new(void);
+/* The same with extra [relay] lines (e.g. TLS files). */
+RelayFixture *relay_fixture_new_with(const char *relay_lines);
 void relay_fixture_free(RelayFixture *f);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RelayFixture, relay_fixture_free)
 /* A fresh device key for the next requests. */

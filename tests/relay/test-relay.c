@@ -8,6 +8,7 @@
 #include "relay-fixture.h"
 
 #include <arpa/inet.h>
+#include <glib/gstdio.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -319,6 +320,84 @@ test_taps(void)
 	g_assert_cmpuint(n, ==, 10);
 }
 
+static void
+on_ws(GObject *source, GAsyncResult *result, gpointer data)
+{
+	*(SoupWebsocketConnection **)data =
+		soup_session_websocket_connect_finish(SOUP_SESSION(source), result, NULL);
+}
+
+static void
+on_ws_message(SoupWebsocketConnection *c, gint type, GBytes *message, gpointer data)
+{
+	g_string_append_len(data, g_bytes_get_data(message, NULL), (gssize)g_bytes_get_size(message));
+	g_string_append_c(data, '\n');
+}
+
+static void
+test_websocket_events(void)
+{
+	g_autoptr(RelayFixture) f = relay_fixture_new();
+	g_autofree char *token = relay_enrollment_token(f, "court4");
+	g_autofree char *url = g_strdup_printf("%s/api/v1/events", f->url);
+	g_autofree char *proto = g_strdup_printf("cav.token.%s", f->op_token);
+	const char *protocols[] = { "cav.v1", proto, NULL };
+	g_autoptr(SoupMessage) msg = soup_message_new("GET", url);
+	g_autoptr(SoupMessage) bad = soup_message_new("GET", url);
+	const char *bad_protocols[] = { "cav.v1", NULL };
+	SoupWebsocketConnection *ws = NULL, *refused = NULL;
+	g_autoptr(GString) got = g_string_new(NULL);
+	gint64 end;
+
+	/* Without a token: refused. */
+	soup_session_websocket_connect_async(f->session, bad, NULL, (char **)bad_protocols,
+					     G_PRIORITY_DEFAULT, NULL, on_ws, &refused);
+	relay_wait(f, 300);
+	g_assert_null(refused);
+	soup_session_websocket_connect_async(f->session, msg, NULL, (char **)protocols,
+					     G_PRIORITY_DEFAULT, NULL, on_ws, &ws);
+	end = g_get_monotonic_time() + 3 * G_USEC_PER_SEC;
+	while (ws == NULL && g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, TRUE);
+	g_assert_nonnull(ws);
+	g_signal_connect(ws, "message", G_CALLBACK(on_ws_message), got);
+	g_assert_cmpuint(relay_enroll(f, token, NULL), ==, 201);
+	g_assert_cmpuint(relay_signed(f, "POST", "/api/v1/appliance/heartbeat",
+				      "{\"room\":{\"id\":\"r1\"},\"state\":\"idle\"}", NULL),
+			 ==, 200);
+	relay_wait(f, 300);
+	g_assert_nonnull(strstr(got->str, "\"type\":\"appliance\""));
+	g_assert_nonnull(strstr(got->str, "\"type\":\"live\""));
+	soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+	relay_wait(f, 100);
+	g_object_unref(ws);
+}
+
+static void
+test_tls(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("cav-relay-tls-XXXXXX", NULL);
+	g_autofree char *cert = g_build_filename(dir, "c.pem", NULL);
+	g_autofree char *key = g_build_filename(dir, "k.pem", NULL);
+	g_autofree char *cmd = g_strdup_printf(
+		"openssl req -x509 -newkey ed25519 -nodes -days 1 -subj /CN=127.0.0.1 "
+		"-keyout %s -out %s", key, cert);
+	g_autofree char *lines = g_strdup_printf("tls_certificate = %s\ntls_key = %s", cert, key);
+	g_autoptr(RelayFixture) f = NULL;
+	int status = -1;
+
+	if (!g_spawn_command_line_sync(cmd, NULL, NULL, &status, NULL) || status != 0) {
+		g_test_skip("openssl cannot make a test certificate");
+		return;
+	}
+	f = relay_fixture_new_with(lines);
+	g_assert_true(g_str_has_prefix(f->url, "https://"));
+	g_assert_cmpuint(relay_http(f, "GET", "/api/v1/me", f->op_token, NULL, NULL), ==, 200);
+	g_unlink(cert);
+	g_unlink(key);
+	g_rmdir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -332,5 +411,7 @@ main(int argc, char **argv)
 	g_test_add_func("/relay/media/continuity-bad-input", test_media_continuity_and_bad_input);
 	g_test_add_func("/relay/media/subscriber-nack", test_subscriber_nack_retransmit);
 	g_test_add_func("/relay/media/taps", test_taps);
+	g_test_add_func("/relay/api/websocket-events", test_websocket_events);
+	g_test_add_func("/relay/api/tls", test_tls);
 	return g_test_run();
 }
