@@ -476,8 +476,10 @@ get_drives(CavApiRequest *req)
 void
 cav_api_disc_register(CavApi *api)
 {
-	/* Also closes jobs a previous run left unfinished. */
-	cav_disc_jobs_get(api->room, api->signer);
+	/* Also closes jobs a previous run left unfinished. There is no room
+	 * when only the route table is wanted (courtavd --list-routes). */
+	if (api->room != NULL)
+		cav_disc_jobs_get(api->room, api->signer);
 	cav_api_route(api, "GET", "/cases/{id}/disc/plan", CAV_ROLES_ANY, get_plan);
 	cav_api_route(api, "POST", "/cases/{id}/disc/author", ROLES_BURN, post_author);
 	cav_api_route(api, "POST", "/cases/{id}/disc/burn", ROLES_BURN, post_burn);

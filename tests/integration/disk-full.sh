@@ -46,6 +46,8 @@ ctl case create --number '（2026）兵0101民初3号' --title '王某合同纠�
 ctl hearing open 1 >/dev/null
 wait_for "[ \"\$(sql \"SELECT state || ':' || coalesce(pause_reason, '') FROM hearings WHERE id = 1\")\" = paused:fault ]" 60
 kill -0 "$CAV_PID" || fail "courtavd died"
+# The state changes first; the files close and are hashed right after.
+wait_for "[ \$(sql \"SELECT count(*) FROM segments WHERE state = 'open'\") = 0 ]" 30
 ctl status | grep -q -i 'disk' || fail "status does not answer"
 [ "$(sql "SELECT count(*) FROM events WHERE code = 'disk-full'")" -ge 1 ] || fail "no disk-full event"
 [ "$(sql "SELECT count(*) FROM segments WHERE state <> 'closed'")" = 0 ] || fail "segments left open or torn: $(sql "SELECT path, state FROM segments WHERE state <> 'closed'")"
