@@ -103,6 +103,7 @@ cav_disc_jobs_get(CavRoom *room, const CavSigner *signer)
 {
 	g_autoptr(GError) error = NULL;
 
+	g_return_val_if_fail(room != NULL, NULL);
 	if (the_jobs != NULL && the_jobs->room == room)
 		return the_jobs;
 	/* A new room (tests make several in one process): start afresh. A job of

@@ -16,6 +16,7 @@ for tool in xorriso osirrox sha256sum openssl; do
 done
 KEY=$CAV_STATE/device-key.pub
 DISC=$CAV_DIR/disc.iso   # the stdio: pseudo-drive: a "disc" that grows by sessions
+COPY=$CAV_DIR/copy.iso   # a second drive in the same burns: the second copy
 IMAGE=$CAV_DIR/case.iso  # a plain image authored in one go
 
 ctl case create --number '（2026）兵0101民初7号' --title '李某合同纠纷案' >/dev/null
@@ -30,9 +31,10 @@ record() { # record HEARING MARK: ~4 s with a mark 1.5 s in; closed and sealed
 record 1 开庭
 
 # ---- session 1: the first sealed hearing, burned while the case goes on -----
-out=$(ctl disc burn 1 --drive "stdio:$DISC") || fail "burn of hearing 1 failed: $out"
-grep -q "verified, read-back ok" <<<"$out" || fail "burn did not report a verified copy: $out"
-note "session 1 burned and read back"
+# Two drives at once: two copies, each read back on its own.
+out=$(ctl disc burn 1 --drive "stdio:$DISC" --drive "stdio:$COPY") || fail "burn of hearing 1 failed: $out"
+[ "$(grep -c "verified, read-back ok" <<<"$out")" = 2 ] || fail "burn did not report two verified copies: $out"
+note "session 1 burned to two drives and read back"
 
 record 2 法庭调查
 
@@ -73,13 +75,15 @@ ctl disc verify "$X" --public-key "$KEY" >/dev/null || fail "disc verify of the 
 note "independent checks: xorriso MD5s, $n_sums sha256sums, 3 signatures"
 
 # ---- session 2: the second hearing appended; both sessions in the TOC --------
-out=$(ctl disc burn 1 --drive "stdio:$DISC") || fail "append of hearing 2 failed: $out"
+out=$(ctl disc burn 1 --drive "stdio:$DISC" --drive "stdio:$COPY") || fail "append of hearing 2 failed: $out"
 grep -q "hearings written: h2$" <<<"$out" || fail "session 2 should add only h2: $out"
 toc=$(xorriso -indev "$DISC" -toc 2>&1)
 grep -q "ISO session  :   1 ," <<<"$toc" || fail "no session 1 in the TOC: $toc"
 grep -q "ISO session  :   2 ," <<<"$toc" || fail "no session 2 in the TOC: $toc"
-grep -q "2 hearing(s), .* 0 problem(s)" <<<"$(ctl disc verify "$DISC" --public-key "$KEY")" ||
-	fail "the two-session disc does not verify"
+for d in "$DISC" "$COPY"; do
+	grep -q "2 hearing(s), .* 0 problem(s)" <<<"$(ctl disc verify "$d" --public-key "$KEY")" ||
+		fail "the two-session disc $d does not verify"
+done
 note "$(echo "$toc" | grep 'ISO session' | tr -s ' ' | paste -sd';')"
 if ctl disc burn 1 --drive "stdio:$DISC" >"$CAV_DIR/out" 2>&1; then
 	fail "a third burn with nothing new succeeded"
@@ -92,7 +96,7 @@ grep -q "nothing new to burn" "$CAV_DIR/out" || fail "nothing-to-burn not explai
 	"burn:done,author:done,burn:done,burn:failed" ] || fail "disc_jobs: $(sql 'SELECT * FROM disc_jobs')"
 [ "$(sql "SELECT hearings FROM disc_jobs WHERE id = 3")" = '["h2"]' ] ||
 	fail "session 2 should record h2: $(sql 'SELECT id, hearings FROM disc_jobs')"
-[ "$(sql "SELECT count(*) FROM disc_copies WHERE state = 'verified' AND verify = 'ok'")" = 3 ] ||
+[ "$(sql "SELECT count(*) FROM disc_copies WHERE state = 'verified' AND verify = 'ok'")" = 5 ] ||
 	fail "disc_copies: $(sql 'SELECT * FROM disc_copies')"
 # Who burned which case, when: a row when each job starts and one with its result.
 [ "$(sql "SELECT count(*) FROM audit WHERE action IN ('disc.burn', 'disc.author') AND object = 'case/1' AND actor = 't-clerk'")" = 4 ] ||
@@ -122,7 +126,7 @@ if command -v chromium >/dev/null; then
 	# Hearing 2 (index 1), its mark, on camera 1: the file holding the mark
 	# is found and played from the mark's offset.
 	timeout 40 "${run[@]}" "file://$X/index.html#autotest=1,0,cam1" >"$CAV_DIR/chromium.log" 2>&1 || true
-	line=$(grep -o 'CAVTEST {.*}' "$CAV_DIR/chromium.log" | head -n 1 | sed 's/^CAVTEST //' || true)
+	line=$(grep -ao 'CAVTEST {.*}' "$CAV_DIR/chromium.log" | head -n 1 | sed 's/^CAVTEST //' || true)
 	grep -q '"ok":true' <<<"$line" || fail "the player did not play from the mark: ${line:-$(tail -5 "$CAV_DIR/chromium.log")}"
 	# The first seek landed on the mark's offset in its file (within a frame or two).
 	awk -v l="$line" 'BEGIN { match(l, /"offset":[0-9.e-]+/); o = substr(l, RSTART + 9, RLENGTH - 9);
