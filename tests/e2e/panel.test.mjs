@@ -127,6 +127,12 @@ try {
   await page.locator('#rec.recording').waitFor();
   await wall.waitForFunction(() => document.body.className === 'recording');
 
+  step('alarm banner: a camera is lost');
+  await page.locator('#alarms .alarm[data-code="source-lost:cam2"]').waitFor({ timeout: 20000 });
+  const lost = await page.textContent('#alarms');
+  if (!/信号中断/.test(lost)) throw new Error(`source alarm text: ${lost}`);
+  await shot('source-lost-zh.png');
+
   step('alarm banner: the disk fills up');
   const fd = fs.openSync(process.env.CAV_BALLAST, 'w');
   const mb = Buffer.alloc(1 << 20);

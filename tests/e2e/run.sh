@@ -7,9 +7,10 @@
 # closes, and checks the in-room status page; any browser console error fails
 # it. Then this script checks the database and the files.
 #
-# The alarm: source-loss detection is not in the capture pipeline yet, so the
-# test raises a real disk-low alarm instead: the media folder is a small tmpfs
-# and the browser test fills it with a ballast file past alarm_free_hours.
+# The alarms: camera cam2 stops delivering 6 s into each recording run (the
+# test backend's outage), which raises source-lost:cam2; and the media folder
+# is a small tmpfs that the browser test fills with a ballast file past
+# alarm_free_hours, which raises disk-low.
 # That needs root (a private mount namespace); skipped otherwise.
 # Screenshots (zh-CN and English) go to $CAV_BUILD_ROOT/meson-logs/e2e/.
 if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
@@ -41,7 +42,8 @@ mount -t tmpfs -o size=256m tmpfs "$CAV_DIR/media" || fail "cannot mount tmpfs"
 sed -i -e "s|^listen = |media_dir = $CAV_DIR/media\nui_dir = $CAV_SOURCE_ROOT/ui\nlisten = |" \
 	-e 's/^min_free_hours = .*/min_free_hours = 0.05/' \
 	-e 's/^alarm_free_hours = .*/alarm_free_hours = 0.25/' \
-	-e 's/^check_interval_ms = .*/check_interval_ms = 300/' "$CAV_INI"
+	-e 's/^check_interval_ms = .*/check_interval_ms = 300/' \
+	-e 's/^pattern = ball/pattern = ball\n# A camera that stops delivering 6 s into each recording run: the\n# source-lost alarm banner.\noutage = 6-3600/' "$CAV_INI"
 cav_start
 
 artifacts=$CAV_BUILD_ROOT/meson-logs/e2e
@@ -63,6 +65,7 @@ for action in case.create hearing.open hearing.start hearing.pause hearing.resum
 		fail "no audit row $action by $CAV_CLERK: $(sql 'SELECT actor, action FROM audit')"
 done
 [ "$(sql "SELECT count(*) FROM events WHERE code = 'disk-low'")" -ge 1 ] || fail "no disk-low alarm stored"
+[ "$(sql "SELECT count(*) FROM events WHERE code = 'source-lost:cam2'")" -ge 1 ] || fail "no source-lost alarm stored"
 
 # ---- the files: every track recorded, both runs, and they verify -------------
 hdir=$(sql "SELECT media_dir FROM hearings WHERE id = 1")
