@@ -257,8 +257,17 @@ emit(CavIngest *in, gboolean is_pub, guint64 id, const char *room_key, gboolean 
 	e->room_key = g_strdup(room_key);
 	e->active = active;
 	e->reason = reason;
-	g_main_context_invoke_full(in->main_ctx, G_PRIORITY_DEFAULT, deliver_event, e,
-				   (GDestroyNotify)event_free);
+	/* An idle source rather than g_main_context_invoke(): that one runs the
+	 * callback right here when no thread holds the main context at the
+	 * moment (start-up, tests), and the callbacks are main-thread code. */
+	{
+		GSource *src = g_idle_source_new();
+
+		g_source_set_priority(src, G_PRIORITY_DEFAULT);
+		g_source_set_callback(src, deliver_event, e, (GDestroyNotify)event_free);
+		g_source_attach(src, in->main_ctx);
+		g_source_unref(src);
+	}
 }
 
 /* ---- ingest thread: streams, publishers, subscribers ------------------------------------ */

@@ -15,8 +15,8 @@
  * The one handoff with the control plane: calls below (main thread only)
  * post commands to a queue (cmd_lock) and wake the ingest thread with an
  * eventfd; facts flowing back (a publisher started or stopped arriving, a
- * subscriber was dropped) are posted to the main context with
- * g_main_context_invoke and delivered through CavIngestEvents. Nothing on
+ * subscriber was dropped) are posted to the main context as idle sources
+ * and delivered through CavIngestEvents. Nothing on
  * the packet path touches the registry, the HTTP server or the directory.
  */
 #pragma once
