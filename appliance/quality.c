@@ -3,10 +3,12 @@
  * Time is handled as lists of [start, end) intervals in UTC microseconds:
  * the recording intervals R of the hearing, the segments of each track,
  * the microphone faults, the stretches between program switches. Coverage
- * of a track is |R ∩ ∪ segments| / |R|; a fault is a piece of R no segment
- * covers that lasts over a second (the first file of a run starts a few
- * hundred milliseconds after the interval opens: the encoders' start, not
- * a loss).
+ * of a track is |R ∩ ∪ segments| / |R|; a fault (gap) is a piece of R no
+ * segment covers that lasts over a second, except up to 3 s at either end
+ * of a recording interval: the first file of a run starts after the
+ * pipeline does (a few hundred milliseconds, more on a loaded machine) and
+ * the last ends when it drains — latency, not a loss. Both still lower the
+ * coverage.
  *
  * Main thread only.
  */
@@ -20,6 +22,10 @@
 #include <string.h>
 
 #define GAP_FAULT_US (1 * G_USEC_PER_SEC)
+/* A run's first file starts after the pipeline does, its last ends when it
+ * drains: up to this much uncovered time at either end of a recording
+ * interval lowers the coverage but is not reported as a gap. */
+#define EDGE_GRACE_US (3 * G_USEC_PER_SEC)
 #define COVERAGE_OK_PCT 98.0
 
 typedef struct {
@@ -84,14 +90,29 @@ overlap(const GArray *a, const GArray *b)
 	return t;
 }
 
-/* Pieces of @r (merged) not covered by @c (merged), longer than @min. */
+/* Adds @gap to @out when it is longer than @min, and, touching an end of
+ * the interval @in, longer than EDGE_GRACE_US. */
+static void
+add_gap(GArray *out, Span gap, const Span *in, gint64 min)
+{
+	gint64 len = gap.end - gap.start;
+
+	if (len <= min)
+		return;
+	if ((gap.start == in->start || gap.end == in->end) && len <= EDGE_GRACE_US)
+		return;
+	g_array_append_val(out, gap);
+}
+
+/* Pieces of @r (merged) not covered by @c (merged): the gaps. */
 static GArray *
 uncovered(const GArray *r, const GArray *c, gint64 min)
 {
 	GArray *out = g_array_new(FALSE, FALSE, sizeof(Span));
 
 	for (guint i = 0; i < r->len; i++) {
-		Span cur = g_array_index(r, Span, i);
+		const Span *in = &g_array_index(r, Span, i);
+		Span cur = *in;
 
 		for (guint j = 0; j < c->len && cur.start < cur.end; j++) {
 			const Span *y = &g_array_index(c, Span, j);
@@ -99,12 +120,11 @@ uncovered(const GArray *r, const GArray *c, gint64 min)
 
 			if (y->end <= cur.start || y->start >= cur.end)
 				continue;
-			if (gap.end - gap.start > min)
-				g_array_append_val(out, gap);
+			add_gap(out, gap, in, min);
 			cur.start = MAX(cur.start, y->end);
 		}
-		if (cur.end - cur.start > min)
-			g_array_append_val(out, cur);
+		if (cur.start < cur.end)
+			add_gap(out, cur, in, min);
 	}
 	return out;
 }
