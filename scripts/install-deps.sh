@@ -23,10 +23,18 @@ packages=(
   # test and bench: probes, database shell, reference encoder
   gstreamer1.0-plugins-base-apps ffmpeg sqlite3 curl util-linux procps
   # browser tests of the web UI (tests/e2e): Chromium driven by playwright-core
-  chromium nodejs npm
+  # (Node.js and npm: see below)
+  chromium
   # the relay's public HLS is tested behind Debian's nginx (relay/nginx/; bench/relay-hls.sh adds wrk)
   nginx
 )
+
+# Node.js and npm only run the browser tests' driver and fetch pinned front-end
+# packages. Many machines already have a Node.js that is not Debian's (and
+# Debian's nodejs package conflicts with a separately installed npm), so
+# Debian's are installed only when no node/npm is on the PATH.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
