@@ -8,6 +8,7 @@
  *
  *   live-sub --api URL --token T --room KEY [--seconds N] [--no-decode]
  *            [--progress FILE]   (a line per second: packets, frames)
+ * SIGTERM ends the run early, still printing the report.
  */
 #include "common/rtp.h"
 #include "common/srtp.h"
@@ -18,6 +19,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -81,6 +83,13 @@ send_rtcp(int fd, const struct sockaddr_in *relay, CavSrtp *tx, guint32 own, Tra
 }
 
 static guint64 frames;
+static volatile sig_atomic_t stop_now;
+
+static void
+on_term(int sig)
+{
+	stop_now = 1;
+}
 
 static GstPadProbeReturn
 on_frame(GstPad *pad, GstPadProbeInfo *info, gpointer data)
@@ -211,7 +220,9 @@ main(int argc, char **argv)
 	start = g_get_monotonic_time();
 	end = start + (gint64)opt_seconds * G_USEC_PER_SEC;
 	next_progress = start + G_USEC_PER_SEC;
-	while (g_get_monotonic_time() < end) {
+	/* SIGTERM ends the run early, with the report. */
+	signal(SIGTERM, on_term);
+	while (g_get_monotonic_time() < end && !stop_now) {
 		struct pollfd pfd = { fd, POLLIN, 0 };
 		guint8 buf[2048];
 		gint64 now = g_get_monotonic_time();

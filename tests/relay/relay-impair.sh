@@ -3,7 +3,8 @@
 # appliance and the subscriber reach the relay through it): 3% loss, 2%
 # duplicates (replayed SRTP), 2% corrupted (tampered SRTP), 2% reordered,
 # 0–20 ms jitter. Replayed and tampered packets are rejected and counted;
-# losses are repaired by NACK and retransmission; the video still decodes.
+# losses are repaired by NACK and retransmission; the video still decodes;
+# after a media outage the stream resumes by itself within 5 s.
 . "$(dirname "$0")/lib-relay.sh"
 
 PROXY_PORT=$(free_port udp)
@@ -20,6 +21,16 @@ ctl hearing open 1 >/dev/null
 wait_for 'relay_room_live court2/t1' 20
 "$RT/live-sub" --api "$RELAY_URL" --token "$RELAY_TOKEN" --room court2/t1 --seconds 10 \
 	>"$CAV_DIR/sub.json" || fail "live-sub failed"
+
+# A network outage on the media path: the proxy stops forwarding for 5 s
+# (the relay sees the stream stop and the room leave the air), then the
+# link comes back and the stream must resume by itself within 5 s.
+kill -STOP "$PROXY"
+wait_for '! relay_room_live court2/t1' 10
+kill -CONT "$PROXY"
+t0=$(date +%s.%N)
+wait_for 'relay_room_live court2/t1' 5
+note "media outage over: live again after $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
 kill -TERM "$PROXY"
 wait "$PROXY" || true
 EXTRA_PIDS=""
