@@ -48,7 +48,7 @@ typedef struct {
 	guint media_advertise_port; /* port they send to (NAT, a proxy); 0: the bound port */
 	guint workers;         /* fan-out worker threads */
 	guint queue_packets;   /* per-subscriber queue bound */
-	guint max_subscribers; /* per stream */
+	guint max_subscribers; /* internal subscribers in all */
 
 	/* [public] (the public outputs; free-form keys checked by their owner) */
 	GHashTable *public_keys; /* key -> value (owned) */
