@@ -21,14 +21,38 @@ for s in $suites; do args+=(--suite "$s"); done
 meson test -C "$builddir" --print-errorlogs --num-processes 2 "${args[@]}"
 status=$?
 
-# meson's own summary is not the contract: count from its JSON log.
+# meson's own summary is not the contract: count from its JSON log, one line
+# per test: "<name>\t<result>".
 log="$builddir/meson-logs/testlog.json"
-if [ -f "$log" ]; then
-  passed=$(grep -c '"result": "OK"' "$log" || true)
-  skipped=$(grep -c '"result": "SKIP"' "$log" || true)
-  failed=$(grep -c -E '"result": "(FAIL|TIMEOUT|ERROR|UNEXPECTEDPASS)"' "$log" || true)
-else
-  passed=0 skipped=0 failed=1
+results() {
+  sed -n 's/.*"name": "\([^"]*\)".*"result": "\([A-Z]*\)".*/\1\t\2/p' "$1"
+}
+if [ ! -f "$log" ]; then
+  echo "0 passed, 1 failed"
+  exit 1
 fi
+first="$builddir/meson-logs/testlog-first.tsv"
+results "$log" >"$first"
+
+# Timing-bound tests (real pipelines, real processes on loopback) can miss a
+# deadline on a machine busy with other work. A test that failed is run once
+# more, alone; it counts as passed only if that second run passes, and both
+# runs are reported so a flaky test stays visible.
+retry=$(awk -F'\t' '$2 != "OK" && $2 != "SKIP" { sub(/^courtav:[a-z0-9-]* \/ /, "", $1); print $1 }' "$first")
+final="$first"
+if [ -n "$retry" ]; then
+  echo "retrying once, one at a time: $(echo $retry)"
+  # shellcheck disable=SC2086
+  meson test -C "$builddir" --print-errorlogs --num-processes 1 $retry
+  again="$builddir/meson-logs/testlog-retry.tsv"
+  results "$log" >"$again"
+  final="$builddir/meson-logs/testlog-final.tsv"
+  awk -F'\t' 'NR == FNR { r[$1] = $2; next } { if ($1 in r) $2 = r[$1]; print $1 "\t" $2 }' \
+    OFS='\t' "$again" "$first" >"$final"
+  echo "passed on retry: $(awk -F'\t' 'NR == FNR { if ($2 == "OK") ok[$1] = 1; next } ($1 in ok) { print $1 }' "$again" "$first" | tr '\n' ' ')"
+fi
+passed=$(awk -F'\t' '$2 == "OK"' "$final" | wc -l)
+skipped=$(awk -F'\t' '$2 == "SKIP"' "$final" | wc -l)
+failed=$(awk -F'\t' '$2 != "OK" && $2 != "SKIP"' "$final" | wc -l)
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
-[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
+[ "$failed" -eq 0 ]
