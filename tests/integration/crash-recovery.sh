@@ -63,7 +63,7 @@ done
 ctl hearing close 1 >/dev/null
 ctl hearing seal 1 >/dev/null
 [ "$(sql "SELECT count(*) FROM segments WHERE state = 'open'")" = 0 ] || fail "open segments left after close"
-ctl verify "$hdir" --public-key "$CAV_STATE/device-key.pub" >/dev/null || fail "the sealed hearing does not verify"
+ctl verify "$hdir" --public-key "$CAV_STATE/device-key.pub" >"$CAV_DIR/verify.txt" 2>&1 || fail "the sealed hearing does not verify: $(grep -v "^hashed" "$CAV_DIR/verify.txt" | head -5)"
 ctl audit verify --db "$CAV_STATE/courtav.db" >/dev/null || fail "audit log broken"
 [ "$(sql "SELECT count(*) FROM audit WHERE action = 'hearing.recover'")" = 5 ] || fail "recoveries not audited"
 cav_pass
