@@ -70,8 +70,10 @@ expect_job_fail "belongs to case （2026）兵0101民初8号" disc burn 2 --driv
 # ---- a medium too small (a 256 KiB file system) -----------------------------------
 mkdir -p "$CAV_DIR/small"
 if mount -t tmpfs -o size=256k tmpfs "$CAV_DIR/small" 2>/dev/null; then
+	trap 'umount "$CAV_DIR/small" 2>/dev/null; cav_cleanup' EXIT # unmounted even on failure
 	expect_job_fail "too small" disc burn 1 --drive "stdio:$CAV_DIR/small/d.iso"
 	umount "$CAV_DIR/small"
+	trap cav_cleanup EXIT
 else
 	note "cannot mount a tmpfs here: the too-small medium is not checked"
 fi

@@ -24,6 +24,7 @@ static const char *const files[N_FILES] = {
 
 typedef struct {
 	char *root;        /* the disc's root folder (owned) */
+	char *keydir;      /* the device key's folder (owned) */
 	CavSigner *signer; /* (owned) */
 	guint8 manifest_sha[CAV_SHA256_LEN];
 } Fixture;
@@ -150,18 +151,21 @@ setup(Fixture *f, gconstpointer data)
 	g_autofree char *key = NULL;
 
 	f->root = cav_test_tmpdir();
-	key = g_build_filename(f->root, "..", "disc-verify-key", NULL);
-	g_unlink(key);
+	/* The key lives outside the disc's root (it would be an extra file) but
+	 * in a folder of the test's own. */
+	f->keydir = cav_test_tmpdir();
+	key = g_build_filename(f->keydir, "device.key", NULL);
 	f->signer = cav_signer_load_or_create(key, "ed25519", &error);
 	g_assert_no_error(error);
-	g_unlink(key);
 }
 
 static void
 teardown(Fixture *f, gconstpointer data)
 {
 	cav_test_rmtree(f->root);
+	cav_test_rmtree(f->keydir);
 	g_free(f->root);
+	g_free(f->keydir);
 	cav_signer_free(f->signer);
 }
 
