@@ -15,6 +15,7 @@
 #include "quality.h"
 #include "api-json.h"
 #include "store-program.h"
+#include "store-sources.h"
 #include "pipelines/av-offset.h"
 #include "pipelines/layout.h"
 
@@ -187,6 +188,7 @@ typedef struct {
 	GArray *qrows;        /* CavSegmentQuality */
 	GPtrArray *switches;  /* CavSwitchRow */
 	GPtrArray *faults;    /* CavAudioFaultRow */
+	GHashTable *lost;     /* source id -> GArray of Span, merged: source faults (owned) */
 	GPtrArray *events;    /* CavEventRow of this hearing */
 	GPtrArray *problems;  /* char * */
 	gint64 now;
@@ -203,16 +205,32 @@ data_clear(Data *d)
 	g_clear_pointer(&d->qrows, g_array_unref);
 	g_clear_pointer(&d->switches, g_ptr_array_unref);
 	g_clear_pointer(&d->faults, g_ptr_array_unref);
+	g_clear_pointer(&d->lost, g_hash_table_unref);
 	g_clear_pointer(&d->events, g_ptr_array_unref);
 	g_clear_pointer(&d->problems, g_ptr_array_unref);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Data, data_clear)
+
+static void
+merge_lost(gpointer key, gpointer value, gpointer data)
+{
+	merge(value);
+}
+
+/* The recorded time source @id was lost (source_faults), as merged spans
+ * within the recording; NULL when never. (transfer none) */
+static GArray *
+lost_spans(const Data *d, const char *id)
+{
+	return id != NULL ? g_hash_table_lookup(d->lost, id) : NULL;
+}
 
 static gboolean
 load(Data *d, CavStore *store, gint64 id, GError **error)
 {
 	g_autoptr(GPtrArray) ivs = NULL;
 	g_autoptr(GPtrArray) events = NULL;
+	g_autoptr(GPtrArray) sources = NULL;
 
 	d->hearing = cav_store_hearing_get(store, id, error);
 	if (d->hearing == NULL)
@@ -223,10 +241,24 @@ load(Data *d, CavStore *store, gint64 id, GError **error)
 	d->qrows = cav_store_segment_quality_list(store, id, error);
 	d->switches = cav_store_switch_list(store, id, error);
 	d->faults = cav_store_audio_fault_list(store, id, error);
+	sources = cav_store_source_fault_list(store, id, error);
 	events = cav_store_event_list(store, 0, 100000, error);
 	if (ivs == NULL || d->tracks == NULL || d->segments == NULL || d->qrows == NULL ||
-	    d->switches == NULL || d->faults == NULL || events == NULL)
+	    d->switches == NULL || d->faults == NULL || sources == NULL || events == NULL)
 		return FALSE;
+	d->lost = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					(GDestroyNotify)g_array_unref);
+	for (guint i = 0; i < sources->len; i++) {
+		CavSourceFaultRow *f = sources->pdata[i];
+		GArray *spans = g_hash_table_lookup(d->lost, f->source);
+		Span sp = { f->start_us, f->end_us ? f->end_us : d->now };
+
+		if (spans == NULL)
+			g_hash_table_insert(d->lost, g_strdup(f->source),
+					    spans = g_array_new(FALSE, FALSE, sizeof(Span)));
+		g_array_append_val(spans, sp);
+	}
+	g_hash_table_foreach(d->lost, merge_lost, NULL);
 	d->recorded = g_array_new(FALSE, FALSE, sizeof(Span));
 	for (guint i = 0; i < ivs->len; i++) {
 		CavIntervalRow *r = ivs->pdata[i];
@@ -312,6 +344,18 @@ track_report(JsonBuilder *b, Data *d, const CavTrackRow *t, double *worst_av, gi
 	add_int(b, "bytes", bytes);
 	add_double(b, "coverage_pct", round(pct * 100) / 100);
 	add_spans(b, "gaps", gaps);
+	/* The source behind a camera track was lost (its file shows the slate). */
+	{
+		GArray *lost = lost_spans(d, t->name);
+		g_autoptr(GArray) none = g_array_new(FALSE, FALSE, sizeof(Span));
+
+		add_spans(b, "lost", lost ? lost : none);
+		if (lost != NULL && lost->len > 0)
+			g_ptr_array_add(d->problems,
+					g_strdup_printf("source %s was lost %u time(s), %.1f s",
+							t->name, lost->len,
+							seconds(overlap(d->recorded, lost))));
+	}
 	json_builder_set_member_name(b, "alarms");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < d->events->len; i++) {
@@ -374,6 +418,13 @@ mic_report(JsonBuilder *b, Data *d, const CavSourceSpec *mic, gint64 *silent_all
 	add_double(b, "clipping_s", seconds(total(clipping)));
 	add_spans(b, "silent", silent);
 	add_spans(b, "clipping", clipping);
+	if (lost_spans(d, mic->id) != NULL) {
+		add_spans(b, "lost", lost_spans(d, mic->id));
+		g_ptr_array_add(d->problems,
+				g_strdup_printf("microphone %s was lost for %.1f s", mic->id,
+						seconds(overlap(d->recorded,
+								lost_spans(d, mic->id)))));
+	}
 	json_builder_end_object(b);
 	*silent_all += total(silent);
 	if (silent->len > 0)
@@ -383,6 +434,41 @@ mic_report(JsonBuilder *b, Data *d, const CavSourceSpec *mic, gint64 *silent_all
 		g_ptr_array_add(d->problems,
 				g_strdup_printf("microphone %s clipped for %.1f s", mic->id,
 						seconds(total(clipping))));
+}
+
+/* Pane time within @piece (∩ recorded) in which a camera shown by @s was
+ * lost: its pane showed the slate. */
+static gint64
+lost_in_panes(const Data *d, const CavSwitchRow *s, guint panes, const GArray *piece)
+{
+	guint ncams = cav_config_n_cameras(d->config);
+	guint cams[CAV_LAYOUT_MAX_PANES];
+	g_autoptr(GArray) in = g_array_new(FALSE, FALSE, sizeof(Span));
+	gint64 t = 0;
+
+	/* The recorded part of the piece. */
+	for (guint i = 0; i < d->recorded->len; i++) {
+		Span a = g_array_index(piece, Span, 0), r = g_array_index(d->recorded, Span, i);
+		Span x = { MAX(a.start, r.start), MIN(a.end, r.end) };
+
+		if (x.end > x.start)
+			g_array_append_val(in, x);
+	}
+	cav_layout_assign(MIN(panes, CAV_LAYOUT_MAX_PANES), ncams,
+			  cav_config_camera_index(d->config, s->camera), cams);
+	for (guint p = 0; p < MIN(panes, CAV_LAYOUT_MAX_PANES); p++) {
+		const CavSourceSpec *cam = NULL;
+
+		for (guint i = 0, n = 0; cams[p] < ncams && i < d->config->sources->len; i++) {
+			const CavSourceSpec *spec = d->config->sources->pdata[i];
+
+			if (spec->kind == CAV_MEDIA_VIDEO && n++ == cams[p])
+				cam = spec;
+		}
+		if (cam != NULL && lost_spans(d, cam->id) != NULL)
+			t += overlap(in, lost_spans(d, cam->id));
+	}
+	return t;
 }
 
 /* Time per layout and per main camera, from the switch rows, within the
@@ -421,7 +507,9 @@ program_report(JsonBuilder *b, Data *d)
 			*acc += t;
 			panes = cav_layout_n_panes(s->layout, ncams);
 			if (panes > 0) {
-				filled += (double)t * MIN(panes, ncams) / panes;
+				filled += (double)(t * MIN(panes, ncams) -
+						   lost_in_panes(d, s, panes, piece)) /
+					  panes;
 				shown += (double)t;
 			}
 		}
@@ -472,7 +560,8 @@ program_report(JsonBuilder *b, Data *d)
 	json_builder_end_object(b);
 	if (shown > 0 && filled < shown)
 		g_ptr_array_add(d->problems,
-				g_strdup_printf("the program showed empty panes for %.1f s",
+				g_strdup_printf("program panes were empty or showed a lost camera "
+						"for %.1f s of pane time",
 						seconds((gint64)(shown - filled))));
 }
 

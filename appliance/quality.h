@@ -4,12 +4,13 @@
  *   recorded_s        time in recording intervals
  *   tracks[]          per track: coverage % of the recorded time by its
  *                     segments, fault intervals (uncovered stretches over one
- *                     second, and alarms whose code ends in ":<track>", e.g.
- *                     "source-lost:cam2"), dropped frames, worst A/V offset
- *   microphones[]     per microphone: silent and clipping time, with intervals
+ *                     second; "lost": the source's faults from source health,
+ *                     while the file showed the slate; alarms whose code ends
+ *                     in ":<track>"), dropped frames, worst A/V offset
+ *   microphones[]     per microphone: silent, clipping and lost time, with intervals
  *   av                worst A/V offset over every segment, BT.1359 verdict
  *   layout            switches, time per layout, completeness (share of pane
- *                     time showing a camera)
+ *                     time showing a camera that was not lost)
  *   speakers          the speaker timeline: every voice switch, time per camera
  *   verdict           "ok" or the list of problems found
  *

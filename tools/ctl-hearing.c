@@ -627,8 +627,8 @@ json_number_text(JsonObject *o, const char *member, const char *fmt)
 static void
 print_report_tracks(JsonArray *tracks)
 {
-	g_autoptr(CavCtlTable) t = cav_ctl_table_new("TRACK", "KIND", "COVERAGE", "GAPS", "ALARMS",
-						     "DROPPED", "WORST A/V", "FILES", NULL);
+	g_autoptr(CavCtlTable) t = cav_ctl_table_new("TRACK", "KIND", "COVERAGE", "GAPS", "LOST",
+						     "ALARMS", "DROPPED", "WORST A/V", "FILES", NULL);
 
 	cav_ctl_table_set_indent(t, 2);
 	for (guint i = 0; i < json_array_get_length(tracks); i++) {
@@ -639,12 +639,14 @@ print_report_tracks(JsonArray *tracks)
 		g_autofree char *files = cav_ctl_json_int_text(tr, "segments");
 		JsonArray *gaps = cav_ctl_json_array(tr, "gaps");
 		JsonArray *alarms = cav_ctl_json_array(tr, "alarms");
+		JsonArray *lost = cav_ctl_json_array(tr, "lost");
 		g_autofree char *n_gaps = g_strdup_printf("%u", gaps ? json_array_get_length(gaps) : 0);
+		g_autofree char *n_lost = g_strdup_printf("%u", lost ? json_array_get_length(lost) : 0);
 		g_autofree char *n_alarms =
 			g_strdup_printf("%u", alarms ? json_array_get_length(alarms) : 0);
 
 		cav_ctl_table_add(t, cav_ctl_json_string(tr, "name"),
-				  cav_ctl_json_string(tr, "kind"), cov, n_gaps, n_alarms,
+				  cav_ctl_json_string(tr, "kind"), cov, n_gaps, n_lost, n_alarms,
 				  dropped ? dropped : "-", av, files);
 	}
 	cav_ctl_table_print(t, stdout);
@@ -757,8 +759,10 @@ print_report(JsonObject *r, gboolean stored)
 	     i++) {
 		JsonObject *tr = cav_ctl_json_array_object(cav_ctl_json_array(r, "tracks"), i);
 		g_autofree char *what = g_strdup_printf("%s gap", cav_ctl_json_string(tr, "name"));
+		g_autofree char *lost = g_strdup_printf("%s lost", cav_ctl_json_string(tr, "name"));
 
 		print_report_spans(what, cav_ctl_json_array(tr, "gaps"));
+		print_report_spans(lost, cav_ctl_json_array(tr, "lost"));
 	}
 	print_section("Microphones", cav_ctl_json_array(r, "microphones"), print_report_mics);
 	printf("\nProgram:\n");

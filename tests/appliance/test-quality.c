@@ -5,6 +5,7 @@
  */
 #include "appliance/quality.h"
 #include "appliance/store-program.h"
+#include "appliance/store-sources.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
@@ -111,6 +112,10 @@ test_report(void)
 	add_switch(store, h, T0 + 5 * S, "speaker", "auto", "cam2", "mic2", "courtavd");
 	add_switch(store, h, T0 + 40 * S, "layout", "1", "cam2", NULL, "clerk1");
 	add_switch(store, h, T0 + 100 * S, "layout", "1", "cam2", NULL, "courtavd");
+	/* cam2, then in the only pane, lost for 10 s (source health). */
+	g_assert_cmpint(cav_store_source_fault_open(store, h, "cam2", T0 + 110 * S, "no data",
+						    &error), >, 0);
+	g_assert_true(cav_store_source_fault_close(store, h, "cam2", T0 + 120 * S, &error));
 	g_assert_no_error(error);
 
 	root = cav_quality_report_build(store, config, h, T0 + 200 * S, &error);
@@ -138,10 +143,13 @@ test_report(void)
 	g_assert_cmpfloat(json_object_get_double_member(mic, "silent_s"), ==, 10.0);
 	g_assert_cmpfloat(json_object_get_double_member(r, "silent_s"), ==, 10.0);
 	g_assert_cmpint(json_object_get_int_member(r, "dropped_frames"), ==, 2);
-	/* 40 s of "auto" = 4 panes for 3 cameras (75 % filled), 60 s of "1". */
+	/* 40 s of "auto" = 4 panes for 3 cameras (75 % filled), 60 s of "1" of
+	 * which 10 s showed the lost cam2: (30 + 60 - 10) / 100. */
 	g_assert_cmpfloat(json_object_get_double_member(
 				  json_object_get_object_member(r, "layout"), "completeness_pct"),
-			  ==, 90.0);
+			  ==, 80.0);
+	g_assert_cmpuint(json_array_get_length(json_object_get_array_member(cam2, "lost")), ==, 1);
+	g_assert_cmpuint(json_array_get_length(json_object_get_array_member(cam1, "lost")), ==, 0);
 	g_assert_cmpint(json_object_get_int_member(json_object_get_object_member(r, "layout"),
 						   "changes"),
 			==, 1);
