@@ -55,6 +55,9 @@ struct CavRelayHttp {
 	GPtrArray *sockets;  /* WebSocket clients of /api/v1/events (api-ws.c) (owned) */
 	guint hub_sub;       /* event hub subscription of api-ws.c, 0 when none */
 	GHashTable *area_data; /* area name -> its state (owned values, via destroy notify) */
+	GHashTable *conns;     /* GSocket * -> connection state of the reaper (http.c) (owned) */
+	guint reaper;          /* its timer */
+	guint64 conns_reaped;  /* idle connections closed after their client left */
 };
 
 typedef struct {
