@@ -20,8 +20,8 @@ get_report(CavApiRequest *req)
 		cav_api_respond_not_found(req->msg);
 		return;
 	}
-	text = cav_quality_report_get(cav_room_store(room), cav_room_config(room), req->id,
-				      &stored, &error);
+	text = cav_quality_report_get(cav_room_store(room), cav_room_config(room), req->id, &stored,
+				      &error);
 	report = text != NULL ? json_from_string(text, &error) : NULL;
 	if (report == NULL) {
 		cav_room_wrap_store_error(&error);

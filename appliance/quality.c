@@ -117,7 +117,7 @@ uncovered(const GArray *r, const GArray *c, gint64 min)
 
 		for (guint j = 0; j < c->len && cur.start < cur.end; j++) {
 			const Span *y = &g_array_index(c, Span, j);
-			Span gap = { cur.start, MIN(cur.end, y->start) };
+			Span gap = {cur.start, MIN(cur.end, y->start)};
 
 			if (y->end <= cur.start || y->start >= cur.end)
 				continue;
@@ -181,16 +181,16 @@ add_spans(JsonBuilder *b, const char *name, const GArray *spans)
 typedef struct {
 	const CavConfig *config;
 	CavHearingRow *hearing;
-	GArray *recorded;     /* Span, merged */
-	GPtrArray *tracks;    /* CavTrackRow */
-	GPtrArray *segments;  /* CavSegmentRow */
-	GHashTable *quality;  /* segment id (gint64 *) -> CavSegmentQuality * (into qrows) */
-	GArray *qrows;        /* CavSegmentQuality */
-	GPtrArray *switches;  /* CavSwitchRow */
-	GPtrArray *faults;    /* CavAudioFaultRow */
-	GHashTable *lost;     /* source id -> GArray of Span, merged: source faults (owned) */
-	GPtrArray *events;    /* CavEventRow of this hearing */
-	GPtrArray *problems;  /* char * */
+	GArray *recorded;    /* Span, merged */
+	GPtrArray *tracks;   /* CavTrackRow */
+	GPtrArray *segments; /* CavSegmentRow */
+	GHashTable *quality; /* segment id (gint64 *) -> CavSegmentQuality * (into qrows) */
+	GArray *qrows;       /* CavSegmentQuality */
+	GPtrArray *switches; /* CavSwitchRow */
+	GPtrArray *faults;   /* CavAudioFaultRow */
+	GHashTable *lost;    /* source id -> GArray of Span, merged: source faults (owned) */
+	GPtrArray *events;   /* CavEventRow of this hearing */
+	GPtrArray *problems; /* char * */
 	gint64 now;
 } Data;
 
@@ -251,7 +251,7 @@ load(Data *d, CavStore *store, gint64 id, GError **error)
 	for (guint i = 0; i < sources->len; i++) {
 		CavSourceFaultRow *f = sources->pdata[i];
 		GArray *spans = g_hash_table_lookup(d->lost, f->source);
-		Span sp = { f->start_us, f->end_us ? f->end_us : d->now };
+		Span sp = {f->start_us, f->end_us ? f->end_us : d->now};
 
 		if (spans == NULL)
 			g_hash_table_insert(d->lost, g_strdup(f->source),
@@ -262,7 +262,7 @@ load(Data *d, CavStore *store, gint64 id, GError **error)
 	d->recorded = g_array_new(FALSE, FALSE, sizeof(Span));
 	for (guint i = 0; i < ivs->len; i++) {
 		CavIntervalRow *r = ivs->pdata[i];
-		Span s = { r->start_us, r->end_us ? r->end_us : d->now };
+		Span s = {r->start_us, r->end_us ? r->end_us : d->now};
 
 		if (g_str_equal(r->kind, "recording"))
 			g_array_append_val(d->recorded, s);
@@ -289,7 +289,7 @@ load(Data *d, CavStore *store, gint64 id, GError **error)
 static Span
 segment_span(const CavSegmentRow *s, gint64 now)
 {
-	Span sp = { s->start_us, s->end_us };
+	Span sp = {s->start_us, s->end_us};
 
 	if (sp.end == 0)
 		sp.end = s->duration_s > 0 ? s->start_us + (gint64)(s->duration_s * G_USEC_PER_SEC)
@@ -384,11 +384,11 @@ track_report(JsonBuilder *b, Data *d, const CavTrackRow *t, double *worst_av, gi
 
 	if (n > 0 && pct < COVERAGE_OK_PCT)
 		g_ptr_array_add(d->problems,
-				g_strdup_printf("track %s covers %.1f%% of the recorded time", t->name,
-						pct));
+				g_strdup_printf("track %s covers %.1f%% of the recorded time",
+						t->name, pct));
 	if (gaps->len > 0)
-		g_ptr_array_add(d->problems, g_strdup_printf("track %s has %u gap(s)", t->name,
-							     gaps->len));
+		g_ptr_array_add(d->problems,
+				g_strdup_printf("track %s has %u gap(s)", t->name, gaps->len));
 	if (has_av && (isnan(*worst_av) || fabs(worst) > fabs(*worst_av)))
 		*worst_av = worst;
 	*dropped_all += dropped;
@@ -402,7 +402,7 @@ mic_report(JsonBuilder *b, Data *d, const CavSourceSpec *mic, gint64 *silent_all
 
 	for (guint i = 0; i < d->faults->len; i++) {
 		CavAudioFaultRow *f = d->faults->pdata[i];
-		Span s = { f->start_us, f->end_us ? f->end_us : d->now };
+		Span s = {f->start_us, f->end_us ? f->end_us : d->now};
 
 		if (!g_str_equal(f->mic, mic->id))
 			continue;
@@ -420,10 +420,10 @@ mic_report(JsonBuilder *b, Data *d, const CavSourceSpec *mic, gint64 *silent_all
 	add_spans(b, "clipping", clipping);
 	if (lost_spans(d, mic->id) != NULL) {
 		add_spans(b, "lost", lost_spans(d, mic->id));
-		g_ptr_array_add(d->problems,
-				g_strdup_printf("microphone %s was lost for %.1f s", mic->id,
-						seconds(overlap(d->recorded,
-								lost_spans(d, mic->id)))));
+		g_ptr_array_add(
+			d->problems,
+			g_strdup_printf("microphone %s was lost for %.1f s", mic->id,
+					seconds(overlap(d->recorded, lost_spans(d, mic->id)))));
 	}
 	json_builder_end_object(b);
 	*silent_all += total(silent);
@@ -431,9 +431,8 @@ mic_report(JsonBuilder *b, Data *d, const CavSourceSpec *mic, gint64 *silent_all
 		g_ptr_array_add(d->problems, g_strdup_printf("microphone %s was silent for %.1f s",
 							     mic->id, seconds(total(silent))));
 	if (clipping->len > 0)
-		g_ptr_array_add(d->problems,
-				g_strdup_printf("microphone %s clipped for %.1f s", mic->id,
-						seconds(total(clipping))));
+		g_ptr_array_add(d->problems, g_strdup_printf("microphone %s clipped for %.1f s",
+							     mic->id, seconds(total(clipping))));
 }
 
 /* Pane time within @piece (∩ recorded) in which a camera shown by @s was
@@ -449,7 +448,7 @@ lost_in_panes(const Data *d, const CavSwitchRow *s, guint panes, const GArray *p
 	/* The recorded part of the piece. */
 	for (guint i = 0; i < d->recorded->len; i++) {
 		Span a = g_array_index(piece, Span, 0), r = g_array_index(d->recorded, Span, i);
-		Span x = { MAX(a.start, r.start), MIN(a.end, r.end) };
+		Span x = {MAX(a.start, r.start), MIN(a.end, r.end)};
 
 		if (x.end > x.start)
 			g_array_append_val(in, x);
@@ -476,8 +475,10 @@ lost_in_panes(const Data *d, const CavSwitchRow *s, guint panes, const GArray *p
 static void
 program_report(JsonBuilder *b, Data *d)
 {
-	g_autoptr(GHashTable) per_layout = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	g_autoptr(GHashTable) per_camera = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr(GHashTable) per_layout =
+		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr(GHashTable) per_camera =
+		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	guint ncams = cav_config_n_cameras(d->config);
 	double filled = 0, shown = 0;
 	guint layouts = 0, speakers = 0;
@@ -490,7 +491,7 @@ program_report(JsonBuilder *b, Data *d)
 				     ? ((CavSwitchRow *)d->switches->pdata[i + 1])->at_us
 				     : d->now;
 		g_autoptr(GArray) piece = g_array_new(FALSE, FALSE, sizeof(Span));
-		Span sp = { s->at_us, end };
+		Span sp = {s->at_us, end};
 		gint64 t;
 		guint panes;
 		gint64 *acc;
@@ -566,10 +567,10 @@ program_report(JsonBuilder *b, Data *d)
 }
 
 JsonNode *
-cav_quality_report_build(CavStore *store, const CavConfig *config, gint64 hearing_id,
-			 gint64 now_us, GError **error)
+cav_quality_report_build(CavStore *store, const CavConfig *config, gint64 hearing_id, gint64 now_us,
+			 GError **error)
 {
-	g_auto(Data) d = { .config = config, .now = now_us };
+	g_auto(Data) d = {.config = config, .now = now_us};
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	double worst_av = NAN;
 	gint64 dropped = 0, silent = 0;
@@ -612,8 +613,9 @@ cav_quality_report_build(CavStore *store, const CavConfig *config, gint64 hearin
 	json_builder_end_object(b);
 	program_report(b, &d);
 	if (!isnan(worst_av) && !cav_av_offset_acceptable(worst_av))
-		g_ptr_array_add(d.problems,
-				g_strdup_printf("A/V offset %.1f ms is outside +45/-125 ms", worst_av));
+		g_ptr_array_add(
+			d.problems,
+			g_strdup_printf("A/V offset %.1f ms is outside +45/-125 ms", worst_av));
 	if (dropped > 0)
 		g_ptr_array_add(d.problems,
 				g_strdup_printf("%" G_GINT64_FORMAT " dropped frames", dropped));

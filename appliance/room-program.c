@@ -41,15 +41,15 @@ enum { FAULT_SILENT, FAULT_CLIPPING, N_FAULTS };
 
 struct CavRoomProgram {
 	/* Per recording run (between started and stopped). */
-	gint64 hearing_id;     /* 0 when no run */
-	CavVad *vad;           /* owned, nullable */
-	CavMicWatch *watch;    /* owned, nullable */
-	GArray *events;        /* of CavMicWatchEvent: scratch (owned) */
+	gint64 hearing_id;  /* 0 when no run */
+	CavVad *vad;        /* owned, nullable */
+	CavMicWatch *watch; /* owned, nullable */
+	GArray *events;     /* of CavMicWatchEvent: scratch (owned) */
 	guint n_mics;
-	gint64 *fault_ids;     /* owned, n_mics * N_FAULTS: open audio_faults rows, 0 = none */
-	double *rms;           /* owned, n_mics: scratch */
-	double *peak;          /* owned, n_mics: scratch */
-	gboolean voice;        /* voice switching on (the setting, read at start and on change) */
+	gint64 *fault_ids; /* owned, n_mics * N_FAULTS: open audio_faults rows, 0 = none */
+	double *rms;       /* owned, n_mics: scratch */
+	double *peak;      /* owned, n_mics: scratch */
+	gboolean voice;    /* voice switching on (the setting, read at start and on change) */
 
 	/* The strings the last plan points to (owned). */
 	CavProgramOverlays overlays;
@@ -196,11 +196,11 @@ cav_room_program_plan(CavRoom *room, const CavHearingRow *h, CavRecorderPlan *pl
 /* ---- rows and events ---------------------------------------------------- */
 
 static void
-log_switch(CavRoom *room, gint64 hearing_id, const char *kind, const char *actor,
-	   const char *mic, const char *detail)
+log_switch(CavRoom *room, gint64 hearing_id, const char *kind, const char *actor, const char *mic,
+	   const char *detail)
 {
 	g_autoptr(GError) error = NULL;
-	CavSwitchRow row = { 0 };
+	CavSwitchRow row = {0};
 	JsonNode *data;
 
 	if (hearing_id == 0 || room->recorder == NULL)
@@ -279,9 +279,10 @@ mic_alarm(CavRoom *room, const CavMicWatchEvent *ev)
 			en = g_strdup_printf("Microphone %s (%s) is silent while others speak: "
 					     "check its cable, battery and mute switch.",
 					     mic->id, who);
-			zh = g_strdup_printf("话筒 %s（%s）无声，而其他话筒有人发言：请检查连线、电池"
-					     "和静音开关。",
-					     mic->id, who);
+			zh = g_strdup_printf(
+				"话筒 %s（%s）无声，而其他话筒有人发言：请检查连线、电池"
+				"和静音开关。",
+				mic->id, who);
 		} else {
 			en = g_strdup_printf("Microphone %s (%s) is clipping: lower its gain.",
 					     mic->id, who);
@@ -293,8 +294,7 @@ mic_alarm(CavRoom *room, const CavMicWatchEvent *ev)
 						    silent ? "silent" : "clipping",
 						    g_get_real_time(), &error);
 		if (*fault == 0)
-			g_warning("could not record the fault of %s: %s", mic->id,
-				  error->message);
+			g_warning("could not record the fault of %s: %s", mic->id, error->message);
 		return;
 	}
 	cav_room_alarm_clear(room, code);
@@ -374,8 +374,7 @@ cav_room_program_started(CavRoom *room, gint64 hearing_id)
 		camera_of_mic[i] = cav_config_camera_index(
 			c, g_hash_table_lookup(c->mic_camera, mic_at(c, i)->id));
 	if (g_hash_table_size(c->mic_camera) > 0) {
-		p->vad = cav_vad_new(&c->voice, p->n_mics, camera_of_mic,
-				     cav_config_n_cameras(c));
+		p->vad = cav_vad_new(&c->voice, p->n_mics, camera_of_mic, cav_config_n_cameras(c));
 		main = cav_config_camera_index(c, cav_recorder_program_main(room->recorder));
 		cav_vad_reset(p->vad, g_get_monotonic_time(), (guint)MAX(main, 0));
 	}
@@ -402,8 +401,7 @@ cav_room_program_stopped(CavRoom *room, gint64 hearing_id)
 			cav_room_alarm_clear(room, code);
 		}
 	}
-	if (!cav_store_audio_fault_close_all(room->store, p->hearing_id, g_get_real_time(),
-					     &error))
+	if (!cav_store_audio_fault_close_all(room->store, p->hearing_id, g_get_real_time(), &error))
 		g_warning("could not close microphone faults: %s", error->message);
 	run_clear(p);
 }
@@ -443,7 +441,10 @@ save(CavRoom *room, const char *layout, const char *main_camera, int voice, cons
 	    (voice >= 0 && !cav_store_setting_set(store, KEY_VOICE, voice ? "on" : "off", error)) ||
 	    !cav_room_audit(room, actor, "layout.set", room->rec_hearing_id, error, "layout",
 			    layout, "main_camera", main_camera, "voice",
-			    voice < 0 ? NULL : voice ? "on" : "off", NULL) ||
+			    voice < 0 ? NULL
+			    : voice   ? "on"
+				      : "off",
+			    NULL) ||
 	    !cav_store_commit(store, error)) {
 		cav_store_rollback(store);
 		return FALSE;
@@ -461,8 +462,8 @@ cav_room_program_set(CavRoom *room, const char *layout, const char *main_camera,
 	const char *canonical = layout ? cav_layout_canonical(layout) : NULL;
 
 	if (layout != NULL &&
-	    (canonical == NULL || cav_layout_resolve(canonical, cav_config_n_cameras(c), NULL) ==
-					  NULL))
+	    (canonical == NULL ||
+	     cav_layout_resolve(canonical, cav_config_n_cameras(c), NULL) == NULL))
 		return bad(error,
 			   "Field “layout” must be one of the available layouts (GET "
 			   "/api/v1/layout): unknown, or more panes than cameras.",

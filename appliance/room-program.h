@@ -21,11 +21,11 @@ typedef struct CavRoomProgram CavRoomProgram;
 
 /* The layout, main camera and voice switching as they stand. */
 typedef struct {
-	char *layout;      /* canonical (owned) */
-	char *main_camera; /* (owned, nullable when nothing records) */
-	gboolean voice;    /* voice switching on */
+	char *layout;             /* canonical (owned) */
+	char *main_camera;        /* (owned, nullable when nothing records) */
+	gboolean voice;           /* voice switching on */
 	gboolean voice_available; /* some microphone has a camera */
-	gboolean live;     /* a recording is running: changes apply now */
+	gboolean live;            /* a recording is running: changes apply now */
 } CavProgramState;
 
 void cav_program_state_clear(CavProgramState *state);
@@ -50,8 +50,8 @@ void cav_room_program_levels(CavRoom *room, const CavMicLevel *levels, guint n_l
  * switching (-1 = keep, 0 off, 1 on): checked, saved, audited, and applied
  * to the running recording at once. A bilingual error on bad input. */
 G_GNUC_WARN_UNUSED_RESULT
-gboolean cav_room_program_set(CavRoom *room, const char *layout, const char *main_camera,
-			      int voice, const char *actor, GError **error);
+gboolean cav_room_program_set(CavRoom *room, const char *layout, const char *main_camera, int voice,
+			      const char *actor, GError **error);
 void cav_room_program_state(CavRoom *room, CavProgramState *out);
 
 /* Stores the quality report of @hearing_id if it is closed (quality.h);

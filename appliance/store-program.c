@@ -32,11 +32,12 @@ cav_audio_fault_row_free(CavAudioFaultRow *row)
 gint64
 cav_store_switch_insert(CavStore *store, const CavSwitchRow *row, GError **error)
 {
-	g_autoptr(CavStmt) stmt = cav_store_prepare(
-		store,
-		"INSERT INTO program_switches (hearing_id, at_us, kind, layout, camera, mic, actor, "
-		"detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-		error);
+	g_autoptr(CavStmt) stmt =
+		cav_store_prepare(store,
+				  "INSERT INTO program_switches (hearing_id, at_us, kind, layout, "
+				  "camera, mic, actor, "
+				  "detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+				  error);
 
 	if (stmt == NULL)
 		return 0;
@@ -93,10 +94,10 @@ gint64
 cav_store_audio_fault_open(CavStore *store, gint64 hearing_id, const char *mic, const char *kind,
 			   gint64 start_us, GError **error)
 {
-	g_autoptr(CavStmt) stmt = cav_store_prepare(
-		store,
-		"INSERT INTO audio_faults (hearing_id, mic, kind, start_us) VALUES (?1, ?2, ?3, ?4)",
-		error);
+	g_autoptr(CavStmt) stmt = cav_store_prepare(store,
+						    "INSERT INTO audio_faults (hearing_id, mic, "
+						    "kind, start_us) VALUES (?1, ?2, ?3, ?4)",
+						    error);
 
 	if (stmt == NULL)
 		return 0;
@@ -112,10 +113,10 @@ cav_store_audio_fault_open(CavStore *store, gint64 hearing_id, const char *mic, 
 gboolean
 cav_store_audio_fault_close(CavStore *store, gint64 id, gint64 end_us, GError **error)
 {
-	g_autoptr(CavStmt) stmt = cav_store_prepare(
-		store,
-		"UPDATE audio_faults SET end_us = max(?2, start_us) WHERE id = ?1 AND end_us IS NULL",
-		error);
+	g_autoptr(CavStmt) stmt = cav_store_prepare(store,
+						    "UPDATE audio_faults SET end_us = max(?2, "
+						    "start_us) WHERE id = ?1 AND end_us IS NULL",
+						    error);
 
 	if (stmt == NULL)
 		return FALSE;
@@ -125,14 +126,13 @@ cav_store_audio_fault_close(CavStore *store, gint64 id, gint64 end_us, GError **
 }
 
 gboolean
-cav_store_audio_fault_close_all(CavStore *store, gint64 hearing_id, gint64 end_us,
-				GError **error)
+cav_store_audio_fault_close_all(CavStore *store, gint64 hearing_id, gint64 end_us, GError **error)
 {
-	g_autoptr(CavStmt) stmt = cav_store_prepare(
-		store,
-		"UPDATE audio_faults SET end_us = max(?2, start_us) "
-		"WHERE hearing_id = ?1 AND end_us IS NULL",
-		error);
+	g_autoptr(CavStmt) stmt =
+		cav_store_prepare(store,
+				  "UPDATE audio_faults SET end_us = max(?2, start_us) "
+				  "WHERE hearing_id = ?1 AND end_us IS NULL",
+				  error);
 
 	if (stmt == NULL)
 		return FALSE;
@@ -211,7 +211,7 @@ cav_store_segment_quality_list(CavStore *store, gint64 hearing_id, GError **erro
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, hearing_id);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		CavSegmentQuality q = { 0 };
+		CavSegmentQuality q = {0};
 
 		q.segment_id = sqlite3_column_int64(stmt, 0);
 		q.has_av_offset = sqlite3_column_type(stmt, 1) != SQLITE_NULL;

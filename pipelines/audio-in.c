@@ -111,8 +111,8 @@ cav_recorder_role_tracks(const GPtrArray *sources, const char *const *roles)
 			const CavSourceSpec *s = g_ptr_array_index(sources, i);
 
 			if (s->kind == CAV_MEDIA_AUDIO && g_strcmp0(s->role, roles[r]) == 0) {
-				g_autofree char *track = g_strconcat(CAV_TRACK_ROLE_PREFIX,
-								     roles[r], NULL);
+				g_autofree char *track =
+					g_strconcat(CAV_TRACK_ROLE_PREFIX, roles[r], NULL);
 
 				g_strv_builder_add(b, track);
 				break;

@@ -27,8 +27,8 @@
 
 G_BEGIN_DECLS
 
-#define CAV_AV_MAX_LEAD_MS 45.0  /* sound before picture */
-#define CAV_AV_MAX_LAG_MS 125.0  /* sound after picture */
+#define CAV_AV_MAX_LEAD_MS 45.0 /* sound before picture */
+#define CAV_AV_MAX_LAG_MS 125.0 /* sound after picture */
 #define CAV_AAC_FRAME_SAMPLES 1024
 
 /* FALSE when the file has no audio frames or no fragment timing. */

@@ -26,17 +26,17 @@ typedef struct {
 } LayoutInfo;
 
 static const LayoutInfo layouts[] = {
-	{ "auto", 0 }, { "1", 1 }, { "2", 2 }, { "4", 4 }, { "5", 5 }, { "6", 6 }, { "pip", 2 },
+	{"auto", 0}, {"1", 1}, {"2", 2}, {"4", 4}, {"5", 5}, {"6", 6}, {"pip", 2},
 };
 
-static const char *const names[] = { "auto", "1", "2", "4", "5", "6", "pip", NULL };
+static const char *const names[] = {"auto", "1", "2", "4", "5", "6", "pip", NULL};
 
 static const struct {
 	const char *alias;
 	const char *name;
 } aliases[] = {
-	{ "side-by-side", "2" }, { "2x2", "4" }, { "1+4", "5" }, { "1+5", "6" },
-	{ "single", "1" },       { "PiP", "pip" },
+	{"side-by-side", "2"}, {"2x2", "4"},    {"1+4", "5"},
+	{"1+5", "6"},          {"single", "1"}, {"PiP", "pip"},
 };
 
 #define EVEN(v) ((guint)(v) & ~1u)
@@ -162,7 +162,7 @@ static void
 one_plus_five(guint width, guint height, CavPane *panes)
 {
 	guint cw = EVEN(width / 3), ch = EVEN(height / 3);
-	static const guint cells[5][2] = { { 2, 0 }, { 2, 1 }, { 0, 2 }, { 1, 2 }, { 2, 2 } };
+	static const guint cells[5][2] = {{2, 0}, {2, 1}, {0, 2}, {1, 2}, {2, 2}};
 
 	set(&panes[0], 0, 0, 2 * cw, 2 * ch);
 	for (guint i = 0; i < 5; i++)
@@ -248,8 +248,8 @@ cav_layout_assign(guint n_panes, guint n_cameras, gint main, guint *camera_of_pa
 gboolean
 cav_layout_position_valid(const char *position)
 {
-	static const char *const positions[] = { "top-left", "top-right", "bottom-left",
-						 "bottom-right", NULL };
+	static const char *const positions[] = {"top-left", "top-right", "bottom-left",
+						"bottom-right", NULL};
 
 	return position != NULL && g_strv_contains(positions, position);
 }

@@ -30,9 +30,9 @@ G_BEGIN_DECLS
 GQuark cav_layout_error_quark(void);
 
 typedef enum {
-	CAV_LAYOUT_ERROR_UNKNOWN,    /* no layout of that name */
-	CAV_LAYOUT_ERROR_TOO_FEW,    /* the layout has more panes than there are cameras */
-	CAV_LAYOUT_ERROR_TOO_SMALL,  /* the frame is too small to cut */
+	CAV_LAYOUT_ERROR_UNKNOWN,   /* no layout of that name */
+	CAV_LAYOUT_ERROR_TOO_FEW,   /* the layout has more panes than there are cameras */
+	CAV_LAYOUT_ERROR_TOO_SMALL, /* the frame is too small to cut */
 } CavLayoutError;
 
 /* Most panes of any layout, and most camera inputs a program takes. */

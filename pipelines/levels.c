@@ -79,8 +79,8 @@ loudest_channel(const GstStructure *s, const char *field)
 
 		for (guint i = 0; arr != NULL && i < arr->n_values; i++)
 			if (G_VALUE_HOLDS_DOUBLE(&arr->values[i]))
-				best = MAX(best,
-					   cav_levels_clamp_db(g_value_get_double(&arr->values[i])));
+				best = MAX(best, cav_levels_clamp_db(
+							 g_value_get_double(&arr->values[i])));
 	}
 	G_GNUC_END_IGNORE_DEPRECATIONS
 	return best;

@@ -16,8 +16,8 @@
 #define MAX_STEP_MS 1000
 
 typedef struct {
-	guint silent_ms;  /* silent-while-others-speak time in a row */
-	guint loud_ms;    /* time above silent_db in a row */
+	guint silent_ms; /* silent-while-others-speak time in a row */
+	guint loud_ms;   /* time above silent_db in a row */
 	gboolean silent;
 	guint16 clip_bits; /* the last CLIP_WINDOW rounds, bit 0 = newest */
 	guint since_clip_ms;
@@ -55,7 +55,7 @@ cav_mic_watch_free(CavMicWatch *watch)
 static void
 report(GArray *events, guint mic, CavMicAlarm kind, gboolean active)
 {
-	CavMicWatchEvent ev = { mic, kind, active };
+	CavMicWatchEvent ev = {mic, kind, active};
 
 	g_array_append_val(events, ev);
 }
@@ -96,7 +96,8 @@ watch_clipping(CavMicWatch *w, guint i, guint step, double peak, GArray *events)
 	gboolean hit = above(peak, w->cfg.clip_db);
 	guint hits = 0;
 
-	m->clip_bits = (guint16)(((m->clip_bits << 1) | (hit ? 1u : 0u)) & ((1u << CLIP_WINDOW) - 1));
+	m->clip_bits =
+		(guint16)(((m->clip_bits << 1) | (hit ? 1u : 0u)) & ((1u << CLIP_WINDOW) - 1));
 	for (guint b = 0; b < CLIP_WINDOW; b++)
 		hits += (m->clip_bits >> b) & 1u;
 	m->since_clip_ms = hit ? 0 : m->since_clip_ms + step;

@@ -33,9 +33,9 @@ typedef enum {
 } CavMicAlarm;
 
 typedef struct {
-	guint mic;        /* index in the rounds */
+	guint mic; /* index in the rounds */
 	CavMicAlarm kind;
-	gboolean active;  /* TRUE: raised; FALSE: cleared */
+	gboolean active; /* TRUE: raised; FALSE: cleared */
 } CavMicWatchEvent;
 
 typedef struct CavMicWatch CavMicWatch;

@@ -90,7 +90,7 @@ compute(const CavProgram *p, const char *layout, gint main, Geometry *out, GErro
 	CavPane panes[CAV_LAYOUT_MAX_PANES];
 	guint cam_of_pane[CAV_LAYOUT_MAX_PANES];
 	guint n_panes = 0;
-	CavPane thumb = { 0, 0, MAX((p->width / 8) & ~1u, 2u), MAX((p->height / 8) & ~1u, 2u) };
+	CavPane thumb = {0, 0, MAX((p->width / 8) & ~1u, 2u), MAX((p->height / 8) & ~1u, 2u)};
 
 	if (!cav_layout_panes(layout, p->n_cameras, p->width, p->height, panes, &n_panes, error))
 		return FALSE;
@@ -350,8 +350,8 @@ add_overlays(GstBin *bin, const CavProgramConfig *cfg, GstElement *from, GError 
 	GstElement *last = from, *next;
 
 	if (*caption != '\0') {
-		next = add_text(bin, "program-caption", caption, o->caption_position, "top-left",
-				o, error);
+		next = add_text(bin, "program-caption", caption, o->caption_position, "top-left", o,
+				error);
 		if (next == NULL || !cav_graph_link(last, "src", next, "video_sink", error))
 			return NULL;
 		last = next;
@@ -425,8 +425,7 @@ program_new(const CavProgramConfig *cfg, guint n_cameras)
 }
 
 GstElement *
-cav_program_new(const CavProgramConfig *cfg, guint n_cameras, CavProgram **control,
-		GError **error)
+cav_program_new(const CavProgramConfig *cfg, guint n_cameras, CavProgram **control, GError **error)
 {
 	g_autoptr(GstElement) bin = gst_object_ref_sink(gst_bin_new("program"));
 	CavProgram *p;

@@ -20,17 +20,15 @@ G_BEGIN_DECLS
 /* Largest number of cameras a program takes. */
 #define CAV_PROGRAM_MAX_PANES CAV_LAYOUT_MAX_CAMERAS
 
-
-
 typedef struct {
-	const char *layout;     /* any name of layout.h (unowned) */
-	gint main;              /* camera index in the main pane, -1 = first */
+	const char *layout; /* any name of layout.h (unowned) */
+	gint main;          /* camera index in the main pane, -1 = first */
 	guint width;
 	guint height;
 	guint fps;
-	const CavVideoFormat *camera; /* size of every camera input (unowned) */
+	const CavVideoFormat *camera;       /* size of every camera input (unowned) */
 	const CavProgramOverlays *overlays; /* (unowned) */
-	const CavWallClock *clock;    /* (unowned) must outlive the pipeline's streaming */
+	const CavWallClock *clock;          /* (unowned) must outlive the pipeline's streaming */
 } CavProgramConfig;
 
 /* A bin with sink pads "sink_0" .. "sink_<n-1>" (the cameras, raw I420, each

@@ -20,9 +20,9 @@ struct CavVad {
 	double *cam_level;   /* owned, n_cameras: scratch */
 	gint *cam_mic;       /* owned, n_cameras: scratch, loudest mic of each camera */
 	guint current;
-	gint candidate;      /* camera index, -1 when none */
+	gint candidate; /* camera index, -1 when none */
 	gint64 candidate_since;
-	gint64 last_switch;  /* G_MININT64 before the first switch */
+	gint64 last_switch; /* G_MININT64 before the first switch */
 	gint64 last_speech;
 	gboolean fallen_back; /* the silence fallback was applied since the last speech */
 };
@@ -158,13 +158,12 @@ cav_vad_feed(CavVad *vad, gint64 now_us, const double *rms_db, CavVadDecision *o
 		}
 		if (held(now_us, vad->candidate_since, vad->cfg.hold_in_ms) &&
 		    held(now_us, vad->last_switch, vad->cfg.min_hold_ms))
-			return decide(vad, now_us, CAV_VAD_SPEAKER, (guint)best,
-				      vad->cam_mic[best], out);
+			return decide(vad, now_us, CAV_VAD_SPEAKER, (guint)best, vad->cam_mic[best],
+				      out);
 		return FALSE;
 	}
 	vad->candidate = -1;
-	if (!speaking && !vad->fallen_back &&
-	    held(now_us, vad->last_speech, vad->cfg.silence_ms)) {
+	if (!speaking && !vad->fallen_back && held(now_us, vad->last_speech, vad->cfg.silence_ms)) {
 		vad->fallen_back = TRUE;
 		if (vad->current != vad->cfg.fallback)
 			return decide(vad, now_us, CAV_VAD_SILENCE, vad->cfg.fallback, -1, out);

@@ -15,7 +15,8 @@
 
 static const char config_text[] =
 	"[courtavd]\nroom = 101\nstate_dir = /s\n"
-	"[camera cam1]\nbackend = test\n[camera cam2]\nbackend = test\n[camera cam3]\nbackend = test\n"
+	"[camera cam1]\nbackend = test\n[camera cam2]\nbackend = test\n[camera cam3]\nbackend = "
+	"test\n"
 	"[microphone mic1]\nbackend = test\nrole = judge\ncamera = cam1\n"
 	"[microphone mic2]\nbackend = test\nrole = defence\ncamera = cam2\n";
 
@@ -28,9 +29,8 @@ add_segment(CavStore *store, gint64 track, guint seq, gint64 start, gint64 end, 
 	gint64 id = cav_store_segment_insert_open(store, track, seq, path, start, &error);
 
 	g_assert_no_error(error);
-	g_assert_true(cav_store_segment_finish(store, id, "closed", end,
-					       (double)(end - start) / S, 1000, "00", seq, "00",
-					       &error));
+	g_assert_true(cav_store_segment_finish(store, id, "closed", end, (double)(end - start) / S,
+					       1000, "00", seq, "00", &error));
 	g_assert_true(cav_store_segment_set_quality(store, id, av, dropped, &error));
 	g_assert_no_error(error);
 }
@@ -39,8 +39,15 @@ static void
 add_switch(CavStore *store, gint64 h, gint64 at, const char *kind, const char *layout,
 	   const char *camera, const char *mic, const char *actor)
 {
-	CavSwitchRow row = { 0, h, at, (char *)kind, (char *)layout, (char *)camera, (char *)mic,
-			     (char *)actor, NULL };
+	CavSwitchRow row = {0,
+			    h,
+			    at,
+			    (char *)kind,
+			    (char *)layout,
+			    (char *)camera,
+			    (char *)mic,
+			    (char *)actor,
+			    NULL};
 	g_autoptr(GError) error = NULL;
 
 	g_assert_cmpint(cav_store_switch_insert(store, &row, &error), >, 0);
@@ -69,8 +76,8 @@ test_report(void)
 	g_autoptr(CavConfig) config =
 		cav_config_load_data("t.ini", config_text, sizeof config_text - 1, &error);
 	g_autoptr(CavStore) store = cav_store_open(db, &error);
-	CavCaseRow kase = { 0, "（2026）兵0101刑初1号", "t", NULL, NULL, TRUE, 1, "t" };
-	CavHearingRow hr = { 0 };
+	CavCaseRow kase = {0, "（2026）兵0101刑初1号", "t", NULL, NULL, TRUE, 1, "t"};
+	CavHearingRow hr = {0};
 	g_autoptr(JsonNode) root = NULL;
 	g_autofree char *text = NULL;
 	JsonObject *r, *cam1, *cam2, *mic;
@@ -91,11 +98,14 @@ test_report(void)
 	g_assert_no_error(error);
 	/* Recorded 0-60 s and 100-140 s (a 40 s recess between). */
 	g_assert_cmpint(cav_store_interval_insert_closed(store, h, "recording", NULL, NULL, T0,
-							 T0 + 60 * S, "t", &error), >, 0);
+							 T0 + 60 * S, "t", &error),
+			>, 0);
 	g_assert_cmpint(cav_store_interval_insert_closed(store, h, "paused", "recess", NULL,
-							 T0 + 60 * S, T0 + 100 * S, "t", &error), >, 0);
+							 T0 + 60 * S, T0 + 100 * S, "t", &error),
+			>, 0);
 	g_assert_cmpint(cav_store_interval_insert_closed(store, h, "recording", NULL, NULL,
-							 T0 + 100 * S, T0 + 140 * S, "t", &error), >, 0);
+							 T0 + 100 * S, T0 + 140 * S, "t", &error),
+			>, 0);
 	t1 = cav_store_track_ensure(store, h, "cam1", "camera", NULL, &error);
 	t2 = cav_store_track_ensure(store, h, "cam2", "camera", NULL, &error);
 	/* cam1 covers everything (a 0.3 s start latency is no gap); cam2 misses
@@ -113,8 +123,9 @@ test_report(void)
 	add_switch(store, h, T0 + 40 * S, "layout", "1", "cam2", NULL, "clerk1");
 	add_switch(store, h, T0 + 100 * S, "layout", "1", "cam2", NULL, "courtavd");
 	/* cam2, then in the only pane, lost for 10 s (source health). */
-	g_assert_cmpint(cav_store_source_fault_open(store, h, "cam2", T0 + 110 * S, "no data",
-						    &error), >, 0);
+	g_assert_cmpint(
+		cav_store_source_fault_open(store, h, "cam2", T0 + 110 * S, "no data", &error), >,
+		0);
 	g_assert_true(cav_store_source_fault_close(store, h, "cam2", T0 + 120 * S, &error));
 	g_assert_no_error(error);
 
@@ -145,14 +156,14 @@ test_report(void)
 	g_assert_cmpint(json_object_get_int_member(r, "dropped_frames"), ==, 2);
 	/* 40 s of "auto" = 4 panes for 3 cameras (75 % filled), 60 s of "1" of
 	 * which 10 s showed the lost cam2: (30 + 60 - 10) / 100. */
-	g_assert_cmpfloat(json_object_get_double_member(
-				  json_object_get_object_member(r, "layout"), "completeness_pct"),
+	g_assert_cmpfloat(json_object_get_double_member(json_object_get_object_member(r, "layout"),
+							"completeness_pct"),
 			  ==, 80.0);
 	g_assert_cmpuint(json_array_get_length(json_object_get_array_member(cam2, "lost")), ==, 1);
 	g_assert_cmpuint(json_array_get_length(json_object_get_array_member(cam1, "lost")), ==, 0);
-	g_assert_cmpint(json_object_get_int_member(json_object_get_object_member(r, "layout"),
-						   "changes"),
-			==, 1);
+	g_assert_cmpint(
+		json_object_get_int_member(json_object_get_object_member(r, "layout"), "changes"),
+		==, 1);
 	g_assert_cmpint(json_object_get_int_member(json_object_get_object_member(r, "speakers"),
 						   "switches"),
 			==, 1);

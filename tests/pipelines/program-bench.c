@@ -31,26 +31,26 @@ main(int argc, char **argv)
 	int cameras = 4, width = 1280, height = 720, pw = 1920, ph = 1080, frames = 250;
 	gboolean baseline = FALSE;
 	GOptionEntry entries[] = {
-		{ "layout", 0, 0, G_OPTION_ARG_STRING, &layout, "Program layout", "L" },
-		{ "cameras", 0, 0, G_OPTION_ARG_INT, &cameras, "Cameras", "N" },
-		{ "width", 0, 0, G_OPTION_ARG_INT, &width, "Camera width", "PX" },
-		{ "height", 0, 0, G_OPTION_ARG_INT, &height, "Camera height", "PX" },
-		{ "program-width", 0, 0, G_OPTION_ARG_INT, &pw, "Program width", "PX" },
-		{ "program-height", 0, 0, G_OPTION_ARG_INT, &ph, "Program height", "PX" },
-		{ "frames", 0, 0, G_OPTION_ARG_INT, &frames, "Frames", "N" },
-		{ "baseline", 0, 0, G_OPTION_ARG_NONE, &baseline, "Cameras only", NULL },
-		{ NULL },
+		{"layout", 0, 0, G_OPTION_ARG_STRING, &layout, "Program layout", "L"},
+		{"cameras", 0, 0, G_OPTION_ARG_INT, &cameras, "Cameras", "N"},
+		{"width", 0, 0, G_OPTION_ARG_INT, &width, "Camera width", "PX"},
+		{"height", 0, 0, G_OPTION_ARG_INT, &height, "Camera height", "PX"},
+		{"program-width", 0, 0, G_OPTION_ARG_INT, &pw, "Program width", "PX"},
+		{"program-height", 0, 0, G_OPTION_ARG_INT, &ph, "Program height", "PX"},
+		{"frames", 0, 0, G_OPTION_ARG_INT, &frames, "Frames", "N"},
+		{"baseline", 0, 0, G_OPTION_ARG_NONE, &baseline, "Cameras only", NULL},
+		{NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- program composite benchmark");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GstElement) pipeline = NULL;
 	g_autoptr(GstBus) bus = NULL;
 	g_autoptr(GstMessage) msg = NULL;
-	const CavVideoFormat camera = { (guint)width, (guint)height, 25 };
-	const CavProgramOverlays overlays = { .caption = "测试人民法院 第一法庭",
-					      .case_number = "（2026）兵0101刑初12号",
-					      .clock = TRUE };
-	const CavWallClock clock = { g_get_real_time() };
+	const CavVideoFormat camera = {(guint)width, (guint)height, 25};
+	const CavProgramOverlays overlays = {.caption = "测试人民法院 第一法庭",
+					     .case_number = "（2026）兵0101刑初12号",
+					     .clock = TRUE};
+	const CavWallClock clock = {g_get_real_time()};
 	CavProgram *control = NULL;
 	GstElement *program = NULL;
 	GTimer *timer;
@@ -64,8 +64,8 @@ main(int argc, char **argv)
 	}
 	pipeline = gst_object_ref_sink(gst_pipeline_new(NULL));
 	if (!baseline) {
-		CavProgramConfig cfg = { layout, 0, (guint)pw, (guint)ph, 25, &camera, &overlays,
-					 &clock };
+		CavProgramConfig cfg = {layout, 0,       (guint)pw, (guint)ph,
+					25,     &camera, &overlays, &clock};
 		GstElement *sink = gst_element_factory_make("fakesink", NULL);
 
 		program = cav_program_new(&cfg, (guint)cameras, &control, &error);
@@ -100,7 +100,8 @@ main(int argc, char **argv)
 	timer = g_timer_new();
 	gst_element_set_state(pipeline, GST_STATE_PLAYING);
 	bus = gst_element_get_bus(pipeline);
-	msg = gst_bus_timed_pop_filtered(bus, GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+	msg = gst_bus_timed_pop_filtered(bus, GST_CLOCK_TIME_NONE,
+					 GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
 	if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
 		gst_message_parse_error(msg, &error, NULL);
 		g_printerr("%s\n", error->message);

@@ -36,15 +36,15 @@
 #include <string.h>
 
 #define RATE 48000
-#define SPB 4800 /* samples per buffer: 100 ms */
+#define SPB 4800  /* samples per buffer: 100 ms */
 #define MOD 65535 /* sample j holds j % MOD + 1: never 0, which marks inserted silence */
 
 typedef struct {
 	double ppm;
-	guint64 in;       /* samples written by the card */
-	guint64 out;      /* samples read after the chain */
-	gint64 delta;     /* j - k of the last sample read */
-	double worst_ms;  /* largest |offset| seen */
+	guint64 in;      /* samples written by the card */
+	guint64 out;     /* samples read after the chain */
+	gint64 delta;    /* j - k of the last sample read */
+	double worst_ms; /* largest |offset| seen */
 	double last_ms;
 } Drift;
 
@@ -182,13 +182,13 @@ simulated_seconds(void)
 static void
 test_locked(void)
 {
-	static const double ppms[] = { 100.0, -100.0 };
+	static const double ppms[] = {100.0, -100.0};
 
 	for (guint i = 0; i < G_N_ELEMENTS(ppms); i++) {
 		/* The slow card inserts silence rather than dropping samples; a
 		 * quarter of the time shows it as well and keeps the suite short. */
 		guint64 seconds = simulated_seconds() / (i == 0 ? 1 : 4);
-		Drift d = { .ppm = ppms[i] };
+		Drift d = {.ppm = ppms[i]};
 		g_autoptr(GTimer) timer = g_timer_new();
 
 		simulate(&d, seconds, TRUE);
@@ -199,8 +199,9 @@ test_locked(void)
 			       d.last_ms, d.in, d.out);
 		g_assert_cmpuint(d.in, ==, seconds * RATE);
 		/* The sample count follows the clock: seconds × 48000 ± the drift. */
-		g_assert_cmpfloat(fabs((double)d.out - (double)seconds * RATE / (1 + ppms[i] * 1e-6)),
-				  <, 2.0 * RATE / 1000);
+		g_assert_cmpfloat(
+			fabs((double)d.out - (double)seconds * RATE / (1 + ppms[i] * 1e-6)), <,
+			2.0 * RATE / 1000);
 		g_assert_cmpfloat(d.worst_ms, <, 1.0);
 	}
 }
@@ -209,7 +210,7 @@ static void
 test_unlocked(void)
 {
 	/* One simulated hour is enough to see it. */
-	Drift d = { .ppm = 100.0 };
+	Drift d = {.ppm = 100.0};
 
 	simulate(&d, 3600, FALSE);
 	g_test_message("unlocked, +100 ppm, 1 h: final offset %.1f ms", d.last_ms);
@@ -230,10 +231,10 @@ record_files(const char *dir, gboolean locked, guint seconds)
 		gst_caps_from_string("video/x-raw,format=I420,width=64,height=48,framerate=25/1");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GstPad) card = NULL;
-	static CavWallClock clock = { 0 };
-	CavTrackSinkConfig cfg = { dir, "drift", 1, 30, 1000, &clock };
+	static CavWallClock clock = {0};
+	CavTrackSinkConfig cfg = {dir, "drift", 1, 30, 1000, &clock};
 	g_autoptr(CavTrackSink) track = NULL;
-	Drift d = { .ppm = 100.0 };
+	Drift d = {.ppm = 100.0};
 	GstElement *asrc = gst_element_factory_make("audiotestsrc", NULL);
 	GstElement *afilter = gst_element_factory_make("capsfilter", NULL);
 	GstElement *vsrc = gst_element_factory_make("videotestsrc", NULL);

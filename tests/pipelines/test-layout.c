@@ -27,7 +27,7 @@ static void
 assert_sane(const char *layout, guint n_cameras, guint width, guint height)
 {
 	CavPane panes[CAV_LAYOUT_MAX_PANES];
-	CavPane frame = { 0, 0, width, height };
+	CavPane frame = {0, 0, width, height};
 	g_autoptr(GError) error = NULL;
 	guint n = 0;
 	gboolean inset = cav_layout_is_inset(layout);
@@ -72,9 +72,9 @@ assert_sane(const char *layout, guint n_cameras, guint width, guint height)
 static void
 test_every_layout(void)
 {
-	static const guint sizes[][2] = { { 1920, 1080 }, { 1280, 720 }, { 1918, 1078 },
-					  { 720, 576 },   { 64, 48 },    { 3840, 2160 },
-					  { 1000, 1000 }, { 66, 50 },    { 1922, 1082 } };
+	static const guint sizes[][2] = {{1920, 1080}, {1280, 720}, {1918, 1078},
+					 {720, 576},   {64, 48},    {3840, 2160},
+					 {1000, 1000}, {66, 50},    {1922, 1082}};
 	const char *const *names = cav_layout_names();
 
 	for (guint s = 0; s < G_N_ELEMENTS(sizes); s++)
@@ -165,7 +165,7 @@ test_errors(void)
 static void
 test_fit(void)
 {
-	CavPane pane = { 640, 0, 640, 720 }, out;
+	CavPane pane = {640, 0, 640, 720}, out;
 
 	/* 16:9 into a tall half: full width, centred vertically. */
 	cav_layout_fit(&pane, 1280, 720, &out);
@@ -174,7 +174,7 @@ test_fit(void)
 	g_assert_cmpuint(out.x, ==, 640);
 	g_assert_cmpuint(out.y, ==, 180);
 	/* 4:3 into a 16:9 pane: full height, centred horizontally. */
-	pane = (CavPane){ 0, 360, 640, 360 };
+	pane = (CavPane){0, 360, 640, 360};
 	cav_layout_fit(&pane, 640, 480, &out);
 	g_assert_cmpuint(out.height, ==, 360);
 	g_assert_cmpuint(out.width, ==, 480);

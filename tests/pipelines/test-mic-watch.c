@@ -31,10 +31,11 @@ feed(Run *r, guint ticks, const double *rms, const double *peak)
 static void
 test_silent(void)
 {
-	Run r = { cav_mic_watch_new(&config, 3), 0, g_array_new(FALSE, FALSE, sizeof(CavMicWatchEvent)) };
-	const double low[] = { -20, -90, -30 };
-	const double peaks[] = { -10, -90, -20 };
-	const double quiet_room[] = { -70, -90, -70 };
+	Run r = {cav_mic_watch_new(&config, 3), 0,
+		 g_array_new(FALSE, FALSE, sizeof(CavMicWatchEvent))};
+	const double low[] = {-20, -90, -30};
+	const double peaks[] = {-10, -90, -20};
+	const double quiet_room[] = {-70, -90, -70};
 	CavMicWatchEvent *ev;
 
 	/* 4.9 s of mic1 dead while others talk: not yet. */
@@ -51,9 +52,9 @@ test_silent(void)
 	g_assert_true(ev->active);
 	g_assert_true(cav_mic_watch_active(r.w, 1, CAV_MIC_ALARM_SILENT));
 	/* Back: cleared after a second of sound. */
-	feed(&r, 9, (const double[]){ -20, -30, -30 }, peaks);
+	feed(&r, 9, (const double[]){-20, -30, -30}, peaks);
 	g_assert_cmpuint(r.events->len, ==, 1);
-	feed(&r, 2, (const double[]){ -20, -30, -30 }, peaks);
+	feed(&r, 2, (const double[]){-20, -30, -30}, peaks);
 	g_assert_cmpuint(r.events->len, ==, 2);
 	ev = &g_array_index(r.events, CavMicWatchEvent, 1);
 	g_assert_false(ev->active);
@@ -65,10 +66,11 @@ test_silent(void)
 static void
 test_clipping(void)
 {
-	Run r = { cav_mic_watch_new(&config, 2), 0, g_array_new(FALSE, FALSE, sizeof(CavMicWatchEvent)) };
-	const double rms[] = { -20, -20 };
-	const double clean[] = { -6, -6 };
-	const double clip[] = { -0.1, -6 };
+	Run r = {cav_mic_watch_new(&config, 2), 0,
+		 g_array_new(FALSE, FALSE, sizeof(CavMicWatchEvent))};
+	const double rms[] = {-20, -20};
+	const double clean[] = {-6, -6};
+	const double clip[] = {-0.1, -6};
 
 	/* Two clipped rounds in a second: a transient, not an alarm. */
 	feed(&r, 1, rms, clip);
@@ -100,8 +102,9 @@ test_clipping(void)
 static void
 test_stall_is_capped(void)
 {
-	Run r = { cav_mic_watch_new(&config, 2), 0, g_array_new(FALSE, FALSE, sizeof(CavMicWatchEvent)) };
-	const double rms[] = { -20, -90 };
+	Run r = {cav_mic_watch_new(&config, 2), 0,
+		 g_array_new(FALSE, FALSE, sizeof(CavMicWatchEvent))};
+	const double rms[] = {-20, -90};
 
 	/* A 60 s gap between two rounds counts as at most one second. */
 	feed(&r, 1, rms, rms);

@@ -20,7 +20,7 @@
 #define FPS 25
 #define FRAMES 60
 
-static const guint8 luma[] = { 81, 145, 41 }; /* red, green, blue in BT.601 */
+static const guint8 luma[] = {81, 145, 41}; /* red, green, blue in BT.601 */
 #define BLACK 16
 
 typedef struct {
@@ -39,12 +39,12 @@ typedef struct {
 /* Pane centres: "1" (160,90); "2" (80,90) (240,90); "pip" inset (274,28);
  * "auto" = 2 × 2 with 3 cameras: (80,45) (240,45) (80,135) and an empty (240,135). */
 static const Step steps[] = {
-	{ 0, "1", 0, { { 160, 90, 0 } }, 1 },
-	{ 10, "1", 2, { { 160, 90, 2 } }, 1 },
-	{ 20, "2", 1, { { 80, 90, 1 }, { 240, 90, 0 } }, 2 },
-	{ 30, "pip", 0, { { 160, 120, 0 }, { 274, 28, 1 } }, 2 },
-	{ 40, "auto", 0, { { 80, 45, 0 }, { 240, 45, 1 }, { 80, 135, 2 }, { 240, 135, -1 } }, 4 },
-	{ 50, "side-by-side", 2, { { 80, 90, 2 }, { 240, 90, 0 } }, 2 },
+	{0, "1", 0, {{160, 90, 0}}, 1},
+	{10, "1", 2, {{160, 90, 2}}, 1},
+	{20, "2", 1, {{80, 90, 1}, {240, 90, 0}}, 2},
+	{30, "pip", 0, {{160, 120, 0}, {274, 28, 1}}, 2},
+	{40, "auto", 0, {{80, 45, 0}, {240, 45, 1}, {80, 135, 2}, {240, 135, -1}}, 4},
+	{50, "side-by-side", 2, {{80, 90, 2}, {240, 90, 0}}, 2},
 };
 
 typedef struct {
@@ -97,8 +97,8 @@ on_frame(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 		if (steps[i].at_frame == run->frame) {
 			g_autoptr(GError) error = NULL;
 
-			g_assert_true(
-				cav_program_switch(run->program, steps[i].layout, steps[i].main, &error));
+			g_assert_true(cav_program_switch(run->program, steps[i].layout,
+							 steps[i].main, &error));
 			g_assert_no_error(error);
 		}
 	}
@@ -118,13 +118,19 @@ on_frame(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 static void
 test_switching(void)
 {
-	static const guint colours[] = { 0xffff0000, 0xff00ff00, 0xff0000ff };
-	const CavVideoFormat camera = { W, H, FPS };
-	const CavProgramOverlays overlays = { .clock = FALSE };
-	const CavWallClock clock = { 0 };
+	static const guint colours[] = {0xffff0000, 0xff00ff00, 0xff0000ff};
+	const CavVideoFormat camera = {W, H, FPS};
+	const CavProgramOverlays overlays = {.clock = FALSE};
+	const CavWallClock clock = {0};
 	const CavProgramConfig cfg = {
-		.layout = "1", .main = 0, .width = W, .height = H, .fps = FPS,
-		.camera = &camera, .overlays = &overlays, .clock = &clock,
+		.layout = "1",
+		.main = 0,
+		.width = W,
+		.height = H,
+		.fps = FPS,
+		.camera = &camera,
+		.overlays = &overlays,
+		.clock = &clock,
 	};
 	g_autoptr(GstElement) pipeline = gst_object_ref_sink(gst_pipeline_new(NULL));
 	g_autoptr(GError) error = NULL;
@@ -132,7 +138,7 @@ test_switching(void)
 	g_autoptr(GstBus) bus = NULL;
 	g_autoptr(GstMessage) msg = NULL;
 	GstElement *program, *sink;
-	Run run = { NULL, 0, GST_CLOCK_TIME_NONE, 0, 0 };
+	Run run = {NULL, 0, GST_CLOCK_TIME_NONE, 0, 0};
 
 	program = cav_program_new(&cfg, 3, &run.program, &error);
 	g_assert_no_error(error);

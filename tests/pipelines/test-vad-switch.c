@@ -50,12 +50,12 @@ static void
 test_dominant_speaker(void)
 {
 	/* mic0 → judge cam0, mic1 → prosecution cam1, mic2 → defence cam2. */
-	static const gint map[] = { 0, 1, 2 };
-	const double prosecutor[] = { QUIET, TALK, QUIET };
-	Run r = { cav_vad_new(&config, 3, map, 3), 0, 0, { 0 } };
+	static const gint map[] = {0, 1, 2};
+	const double prosecutor[] = {QUIET, TALK, QUIET};
+	Run r = {cav_vad_new(&config, 3, map, 3), 0, 0, {0}};
 
 	g_assert_cmpuint(cav_vad_current(r.vad), ==, 0);
-	feed(&r, 30, (const double[]){ QUIET, QUIET, QUIET });
+	feed(&r, 30, (const double[]){QUIET, QUIET, QUIET});
 	/* 500 ms of a dominant prosecutor: not yet (hold-in is 600 ms). */
 	g_assert_cmpuint(feed(&r, 5, prosecutor), ==, 0);
 	g_assert_cmpuint(feed(&r, 2, prosecutor), ==, 1);
@@ -70,15 +70,15 @@ test_dominant_speaker(void)
 static void
 test_margin_below_dominance(void)
 {
-	static const gint map[] = { 0, 1 };
-	Run r = { cav_vad_new(&config, 2, map, 2), 0, 0, { 0 } };
+	static const gint map[] = {0, 1};
+	Run r = {cav_vad_new(&config, 2, map, 2), 0, 0, {0}};
 
 	/* Both talk, the prosecutor only 4 dB louder: no switch, ever. */
-	g_assert_cmpuint(feed(&r, 100, (const double[]){ -24, -20 }), ==, 0);
+	g_assert_cmpuint(feed(&r, 100, (const double[]){-24, -20}), ==, 0);
 	/* Interrupted dominance restarts the hold-in. */
 	for (guint i = 0; i < 10; i++) {
-		g_assert_cmpuint(feed(&r, 5, (const double[]){ QUIET, TALK }), ==, 0);
-		g_assert_cmpuint(feed(&r, 1, (const double[]){ TALK, TALK }), ==, 0);
+		g_assert_cmpuint(feed(&r, 5, (const double[]){QUIET, TALK}), ==, 0);
+		g_assert_cmpuint(feed(&r, 1, (const double[]){TALK, TALK}), ==, 0);
 	}
 	g_assert_cmpuint(cav_vad_current(r.vad), ==, 0);
 	cav_vad_free(r.vad);
@@ -87,10 +87,10 @@ test_margin_below_dominance(void)
 static void
 test_hysteresis(void)
 {
-	static const gint map[] = { 0, 1, 2 };
-	const double a[] = { QUIET, TALK, QUIET };
-	const double b[] = { QUIET, QUIET, TALK };
-	Run r = { cav_vad_new(&config, 3, map, 3), 0, 0, { 0 } };
+	static const gint map[] = {0, 1, 2};
+	const double a[] = {QUIET, TALK, QUIET};
+	const double b[] = {QUIET, QUIET, TALK};
+	Run r = {cav_vad_new(&config, 3, map, 3), 0, 0, {0}};
 	guint switches;
 
 	g_assert_cmpuint(feed(&r, 10, a), ==, 1);
@@ -109,11 +109,11 @@ test_hysteresis(void)
 static void
 test_silence_fallback(void)
 {
-	static const gint map[] = { 0, 1 };
-	const double silent[] = { QUIET, QUIET };
-	Run r = { cav_vad_new(&config, 2, map, 2), 0, 0, { 0 } };
+	static const gint map[] = {0, 1};
+	const double silent[] = {QUIET, QUIET};
+	Run r = {cav_vad_new(&config, 2, map, 2), 0, 0, {0}};
 
-	g_assert_cmpuint(feed(&r, 10, (const double[]){ QUIET, TALK }), ==, 1);
+	g_assert_cmpuint(feed(&r, 10, (const double[]){QUIET, TALK}), ==, 1);
 	/* 4.9 s of silence: still the last speaker. */
 	g_assert_cmpuint(feed(&r, 49, silent), ==, 0);
 	g_assert_cmpuint(feed(&r, 2, silent), ==, 1);
@@ -123,7 +123,7 @@ test_silence_fallback(void)
 	/* Once: a long silence does not switch again. */
 	g_assert_cmpuint(feed(&r, 200, silent), ==, 0);
 	/* The judge speaking while already shown changes nothing. */
-	g_assert_cmpuint(feed(&r, 20, (const double[]){ TALK, QUIET }), ==, 0);
+	g_assert_cmpuint(feed(&r, 20, (const double[]){TALK, QUIET}), ==, 0);
 	cav_vad_free(r.vad);
 }
 
@@ -131,25 +131,25 @@ static void
 test_shared_and_unmapped(void)
 {
 	/* mic0 judge cam0; mic1 and mic2 both defence cam1; mic3 gallery, no camera. */
-	static const gint map[] = { 0, 1, 1, -1 };
-	Run r = { cav_vad_new(&config, 4, map, 2), 0, 0, { 0 } };
+	static const gint map[] = {0, 1, 1, -1};
+	Run r = {cav_vad_new(&config, 4, map, 2), 0, 0, {0}};
 
 	/* Two defence microphones, one 3 dB under the other: still dominant. */
-	g_assert_cmpuint(feed(&r, 10, (const double[]){ QUIET, -20, -23, QUIET }), ==, 1);
+	g_assert_cmpuint(feed(&r, 10, (const double[]){QUIET, -20, -23, QUIET}), ==, 1);
 	g_assert_cmpuint(r.last.camera, ==, 1);
 	g_assert_cmpint(r.last.mic, ==, 1);
-	feed(&r, 30, (const double[]){ QUIET, QUIET, QUIET, QUIET });
+	feed(&r, 30, (const double[]){QUIET, QUIET, QUIET, QUIET});
 	/* The gallery is loudest: it cannot win, and as speech it holds off
 	 * the silence fallback; a quieter judge does not dominate it. */
-	g_assert_cmpuint(feed(&r, 80, (const double[]){ QUIET, QUIET, QUIET, TALK }), ==, 0);
-	g_assert_cmpuint(feed(&r, 40, (const double[]){ -40, QUIET, QUIET, TALK }), ==, 0);
+	g_assert_cmpuint(feed(&r, 80, (const double[]){QUIET, QUIET, QUIET, TALK}), ==, 0);
+	g_assert_cmpuint(feed(&r, 40, (const double[]){-40, QUIET, QUIET, TALK}), ==, 0);
 	g_assert_cmpuint(cav_vad_current(r.vad), ==, 1);
 	cav_vad_reset(r.vad, r.now, 0);
 	/* Reset: on camera 1, timers restarted; the judge must wait min_hold. */
 	cav_vad_reset(r.vad, r.now, 1);
 	g_assert_cmpuint(cav_vad_current(r.vad), ==, 1);
-	g_assert_cmpuint(feed(&r, 10, (const double[]){ TALK, QUIET, QUIET, QUIET }), ==, 0);
-	g_assert_cmpuint(feed(&r, 20, (const double[]){ TALK, QUIET, QUIET, QUIET }), ==, 1);
+	g_assert_cmpuint(feed(&r, 10, (const double[]){TALK, QUIET, QUIET, QUIET}), ==, 0);
+	g_assert_cmpuint(feed(&r, 20, (const double[]){TALK, QUIET, QUIET, QUIET}), ==, 1);
 	cav_vad_free(r.vad);
 }
 
