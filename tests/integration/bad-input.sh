@@ -28,6 +28,14 @@ check_config_fails "\[camera cam1\] backend:" "$CAV_DIR/backend.ini"
 sed 's/^room = t1/room = t1\nroom = t2/' "$CAV_INI" >"$CAV_DIR/dup.ini"
 check_config_fails "room is set twice" "$CAV_DIR/dup.ini"
 check_config_fails "No such file" "$CAV_DIR/absent.ini"
+# Program and audio (issue 3): more panes than cameras, a microphone mapped to
+# a camera that does not exist, an overlay position that is not a corner.
+sed 's/^layout = side-by-side/layout = 4/' "$CAV_INI" >"$CAV_DIR/panes.ini"
+check_config_fails "panes.ini:[0-9]*: \[recording\] layout: layout “4” has 4 panes but only 2 cameras" "$CAV_DIR/panes.ini"
+sed 's/^freq = 880/freq = 880\ncamera = cam9/' "$CAV_INI" >"$CAV_DIR/mic-cam.ini"
+check_config_fails "\[microphone mic2\] camera: “cam9” is not a configured camera" "$CAV_DIR/mic-cam.ini"
+printf '[program]\nclock_position = centre\n' | cat "$CAV_INI" - >"$CAV_DIR/corner.ini"
+check_config_fails "\[program\] clock_position: “centre” is not top-left" "$CAV_DIR/corner.ini"
 
 # ---- API: refused requests change nothing ----------------------------------
 cav_start
