@@ -623,6 +623,38 @@ load_source(CavConfig *c, GKeyFile *kf, const LineMap *map, const char *group, C
 	return TRUE;
 }
 
+/* A source's error at the line of the key its message names (backends
+ * write "... key \"name\" ..."), else at its section. */
+static gboolean
+fail_source(GError **error, const LineMap *map, const CavSourceSpec *spec, const GError *cause)
+{
+	g_autofree char *group = g_strconcat(
+		spec->kind == CAV_MEDIA_AUDIO ? "microphone " : "camera ", spec->id, NULL);
+	g_autofree const char **keys =
+		(const char **)g_hash_table_get_keys_as_array(spec->params, NULL);
+	const char *at = NULL;
+
+	for (guint i = 0; keys[i] != NULL && at == NULL; i++) {
+		g_autofree char *quoted = g_strdup_printf("\"%s\"", keys[i]);
+
+		if (strstr(cause->message, quoted) != NULL)
+			at = keys[i];
+	}
+	return fail(error, CAV_CONFIG_ERROR_VALUE, map, group, at, "%s", cause->message);
+}
+
+/* Sources that share a capture device (ALSA channels) are checked together. */
+static gboolean
+load_capture_groups(CavConfig *c, const LineMap *map, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	const CavSourceSpec *failed = NULL;
+
+	if (cav_source_validate_all(c->sources, &failed, &local))
+		return TRUE;
+	return fail_source(error, map, failed ? failed : c->sources->pdata[0], local);
+}
+
 static gboolean
 load_sections(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 {
@@ -878,8 +910,9 @@ cav_config_load_data(const char *path, const char *data, gsize len, GError **err
 	} else {
 		ok = load_daemon(c, kf, &map, error) && load_recording(c, kf, &map, error) &&
 		     load_storage(c, kf, &map, error) && load_relay(c, kf, &map, error) &&
-		     load_sections(c, kf, &map, error) && load_program(c, kf, &map, error) &&
-		     load_voice(c, kf, &map, error) && load_audio(c, kf, &map, error);
+		     load_sections(c, kf, &map, error) && load_capture_groups(c, &map, error) &&
+		     load_program(c, kf, &map, error) && load_voice(c, kf, &map, error) &&
+		     load_audio(c, kf, &map, error);
 	}
 	g_hash_table_unref(map.lines);
 	g_ptr_array_unref(map.groups);
@@ -981,4 +1014,25 @@ cav_config_bytes_per_hour(const CavConfig *c)
 		kbps += (guint64)(ncam + 2 + g_strv_length(roles)) * c->format.audio_kbps;
 	}
 	return kbps * 1000 / 8 * 3600 * 102 / 100;
+}
+
+gboolean
+cav_config_check_devices(const CavConfig *c, GError **error)
+{
+	g_autofree char *text = NULL;
+	LineMap map = {c->path, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+		       g_ptr_array_new_with_free_func(g_free)};
+	gboolean ok =
+		g_file_get_contents(c->path, &text, NULL, error) && scan_lines(&map, text, error);
+
+	for (guint i = 0; ok && i < c->sources->len; i++) {
+		const CavSourceSpec *spec = g_ptr_array_index(c->sources, i);
+		g_autoptr(GError) local = NULL;
+
+		if (!cav_source_probe(spec, &c->format.camera, &local))
+			ok = fail_source(error, &map, spec, local);
+	}
+	g_hash_table_unref(map.lines);
+	g_ptr_array_unref(map.groups);
+	return ok;
 }

@@ -110,6 +110,14 @@ CavConfig *cav_config_load_data(const char *path, const char *data, gsize len, G
 void cav_config_free(CavConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CavConfig, cav_config_free)
 
+/* `--check-config` only: opens every device the sources name (a V4L2 node
+ * and its formats, an ALSA device and its channels, an IP camera's port)
+ * and fails with file:line:key on the first that is missing or cannot
+ * deliver. Never called by the running daemon, which records the others
+ * and raises an alarm for a missing device instead. */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean cav_config_check_devices(const CavConfig *config, GError **error);
+
 /* Number of camera sources. */
 guint cav_config_n_cameras(const CavConfig *config);
 /* Index of camera @id among the cameras, -1 when it is not one. */

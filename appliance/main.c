@@ -53,7 +53,7 @@ main(int argc, char **argv)
 	}
 	if (check_path != NULL) {
 		config = cav_config_load(check_path, &error);
-		if (config == NULL) {
+		if (config == NULL || !cav_config_check_devices(config, &error)) {
 			g_printerr("%s\n", error->message);
 			return 1;
 		}

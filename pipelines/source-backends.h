@@ -13,5 +13,9 @@ G_BEGIN_DECLS
 extern const CavSourceBackend cav_source_backend_test;
 /* IP cameras over RTSP: the camera's H.264 recorded by passthrough. */
 extern const CavSourceBackend cav_source_backend_rtsp;
+/* V4L2 cameras and HDMI capture cards. */
+extern const CavSourceBackend cav_source_backend_v4l2;
+/* ALSA cards, each channel a microphone (capture groups). */
+extern const CavSourceBackend cav_source_backend_alsa;
 
 G_END_DECLS

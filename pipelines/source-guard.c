@@ -886,6 +886,8 @@ add_slate_encoder(CavSourceGuard *g, const CavSourceGuardConfig *cfg, GError **e
 	g_object_set(enc, "bitrate", cfg->camera_kbps ? cfg->camera_kbps : 1000u, "key-int-max",
 		     g->format.fps * (cfg->keyframe_seconds ? cfg->keyframe_seconds : 1), NULL);
 	g_object_set(filter, "caps", avc3, NULL);
+	/* Parameter sets before every keyframe: a file split there decodes alone. */
+	g_object_set(parse, "config-interval", -1, NULL);
 	if (!cav_graph_set_nick(enc, "tune", "zerolatency", error) ||
 	    !cav_graph_set_nick(enc, "speed-preset",
 				cfg->x264_preset ? cfg->x264_preset : "veryfast", error) ||

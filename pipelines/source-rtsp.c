@@ -159,16 +159,18 @@ configure_rtspsrc(GstElement *src, const CavSourceSpec *spec)
 {
 	const char *transport = g_hash_table_lookup(spec->params, "transport");
 	const char *latency = g_hash_table_lookup(spec->params, "latency_ms");
+	gboolean udp = transport != NULL && strcmp(transport, "udp") == 0;
 
+	/* The jitter buffer's latency is what a late packet may be late by
+	 * before it counts as lost (and is dropped when it comes): a busy host
+	 * or a congested link needs more than the default. */
 	g_object_set(src, "location", (const char *)g_hash_table_lookup(spec->params, "url"),
 		     "latency",
 		     latency ? (guint)g_ascii_strtoull(latency, NULL, 10)
 			     : (guint)RTSP_DEFAULT_LATENCY_MS,
 		     "tcp-timeout", (guint64)RTSP_TCP_TIMEOUT_US, "timeout",
 		     (guint64)RTSP_TCP_TIMEOUT_US, "retry", (guint)2, NULL);
-	/* GstRTSPLowerTrans: tcp = 4, udp = 1. */
-	gst_util_set_object_arg(G_OBJECT(src), "protocols",
-				transport && strcmp(transport, "udp") == 0 ? "udp" : "tcp");
+	gst_util_set_object_arg(G_OBJECT(src), "protocols", udp ? "udp" : "tcp");
 }
 
 static GstElement *

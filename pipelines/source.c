@@ -19,6 +19,8 @@ G_DEFINE_QUARK(cav - source - error - quark, cav_source_error)
 static const CavSourceBackend *const backends[] = {
 	&cav_source_backend_test,
 	&cav_source_backend_rtsp,
+	&cav_source_backend_v4l2,
+	&cav_source_backend_alsa,
 	NULL,
 };
 
@@ -267,8 +269,22 @@ group_members(const GPtrArray *all, const char *backend, const char *key)
 	return members;
 }
 
+/* The member of @members the error message names ("Source \"id\""). */
+static const CavSourceSpec *
+named_in(GPtrArray *members, const char *message)
+{
+	for (guint i = 0; i < members->len; i++) {
+		const CavSourceSpec *s = g_ptr_array_index(members, i);
+		g_autofree char *quoted = g_strdup_printf("Source \"%s\"", s->id);
+
+		if (g_str_has_prefix(message, quoted))
+			return s;
+	}
+	return g_ptr_array_index(members, 0);
+}
+
 gboolean
-cav_source_validate_all(const GPtrArray *specs, GError **error)
+cav_source_validate_all(const GPtrArray *specs, const CavSourceSpec **failed, GError **error)
 {
 	g_autoptr(GHashTable) done = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
@@ -288,8 +304,11 @@ cav_source_validate_all(const GPtrArray *specs, GError **error)
 		check = CAV_SOURCE_BACKEND_HOOK(backend, validate_group);
 		members = group_members(specs, spec->backend, key);
 		if (check != NULL &&
-		    !check((const CavSourceSpec *const *)members->pdata, members->len, error))
+		    !check((const CavSourceSpec *const *)members->pdata, members->len, error)) {
+			if (failed != NULL)
+				*failed = named_in(members, (*error)->message);
 			return FALSE;
+		}
 	}
 	return TRUE;
 }

@@ -117,9 +117,11 @@ G_GNUC_WARN_UNUSED_RESULT
 gboolean cav_source_validate(const CavSourceSpec *spec, GError **error);
 
 /* Checks that go across sources: the specs of each capture group together
- * (validate_group). @specs as a config holds them. */
+ * (validate_group). @specs as a config holds them. On failure *@failed
+ * (nullable) is the spec the error is about. */
 G_GNUC_WARN_UNUSED_RESULT
-gboolean cav_source_validate_all(const GPtrArray *specs, GError **error);
+gboolean cav_source_validate_all(const GPtrArray *specs, const CavSourceSpec **failed,
+				 GError **error);
 
 /* Checks the hardware @spec names (its backend's probe; TRUE without one),
  * for `--check-config`. */

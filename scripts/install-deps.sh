@@ -16,12 +16,16 @@ packages=(
   # run: capture, compose, encode, mux
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x gstreamer1.0-tools
+  gstreamer1.0-alsa gstreamer1.0-rtsp
   fonts-noto-cjk
   # discs: the libraries' runtime packages (pulled in by the -dev ones) and
   # xorriso/osirrox, which the disc tests use to check images independently
   libisofs6 libburn4 libisoburn1 xorriso
   # test and bench: probes, database shell, reference encoder
   gstreamer1.0-plugins-base-apps ffmpeg sqlite3 curl util-linux procps
+  # capture tests: our RTSP test camera, the VM suite with vivid and snd-aloop (tests/vm)
+  libgstrtspserver-1.0-dev python3 qemu-system-x86 busybox-static kmod cpio xz-utils
+  v4l-utils alsa-utils
   # browser tests of the web UI (tests/e2e): Chromium driven by playwright-core
   # (Node.js and npm: see below)
   chromium

@@ -43,7 +43,7 @@ def main():
         stream = subprocess.run(
             ["ffmpeg", "-v", "error", "-i", path, "-map", "0:v:0", "-c:v", "copy",
              "-bsf:v", "h264_mp4toannexb", "-f", "h264", "-"],
-            check=True, stdout=subprocess.PIPE).stdout
+            check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout
         matched = unmatched = 0
         for nal in nal_units(stream):
             if nal and (nal[0] & 0x1f) in (1, 5):
