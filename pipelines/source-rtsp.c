@@ -205,6 +205,10 @@ rtsp_create(const CavSourceSpec *spec, const CavVideoFormat *video, GError **err
 	 * stream and the encoded slate in one track (source-guard.c). */
 	avc = gst_caps_from_string("video/x-h264, stream-format=avc3, alignment=au");
 	g_object_set(avcf, "caps", avc, NULL);
+	/* A camera sends its parameter sets once per session or per keyframe;
+	 * repeating them before every keyframe (the slices untouched) lets each
+	 * file and each fragment decode alone. */
+	g_object_set(parse, "config-interval", -1, NULL);
 	raw = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width",
 				  G_TYPE_INT, (int)video->width, "height", G_TYPE_INT,
 				  (int)video->height, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,

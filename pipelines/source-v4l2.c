@@ -82,9 +82,11 @@ v4l2_validate(const CavSourceSpec *spec, GError **error)
 	       get_uint(spec, "height", 8192, &n, error) && get_uint(spec, "fps", 240, &n, error);
 }
 
-/* A capture-capable node, by opening it (any thread; no GStreamer). */
+/* A capture-capable node, by opening it (any thread; no GStreamer); its
+ * card name (VIDIOC_QUERYCAP, what `v4l2-ctl --list-devices` shows) in
+ * @card when not NULL. */
 static gboolean
-node_can_capture(const char *path)
+node_can_capture(const char *path, char card[32])
 {
 	struct v4l2_capability cap;
 	int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -98,6 +100,8 @@ node_can_capture(const char *path)
 		caps = (cap.capabilities & V4L2_CAP_DEVICE_CAPS) ? cap.device_caps
 								 : cap.capabilities;
 		ok = (caps & V4L2_CAP_VIDEO_CAPTURE) != 0 && (caps & V4L2_CAP_STREAMING) != 0;
+		if (card != NULL)
+			g_strlcpy(card, (const char *)cap.card, 32);
 	}
 	close(fd);
 	return ok;
@@ -128,10 +132,15 @@ resolve_device(const CavSourceSpec *spec, GError **error)
 		g_autofree char *name = NULL;
 		g_autofree char *node = g_strdup_printf("/dev/video%u", i);
 
+		char card[32] = "";
+
 		if (!g_file_get_contents(name_path, &name, NULL, NULL))
 			continue;
 		g_strstrip(name);
-		if (strcmp(name, device) == 0 && node_can_capture(node))
+		/* The node's name (sysfs) or its card's (QUERYCAP): vivid's
+		 * capture node is "vivid-000-vid-cap" on card "vivid". */
+		if (node_can_capture(node, card) &&
+		    (strcmp(name, device) == 0 || strcmp(card, device) == 0))
 			return g_steal_pointer(&node);
 	}
 	{

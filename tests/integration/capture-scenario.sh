@@ -120,17 +120,18 @@ awk -v m="$matched" -v u="$unmatched" 'BEGIN { exit !(m / (m + u) >= 0.6) }' ||
 	fail "cam5: only $matched of $((matched + unmatched)) slices are the camera's own"
 
 # A frame from the middle of the loss: the slate's colour (0x203060) in the corner.
-mid_us=$(awk -v a="$fstart" -v b="$fend" 'BEGIN { printf "%d", (a + b) / 2 }')
+mid_us=$(awk -v a="$fstart" -v b="$fend" 'BEGIN { printf "%.0f", (a + b) / 2 }') # %d overflows in mawk
 IFS='|' read -r seg_path seg_start < <(sql "SELECT s.path, s.start_us FROM segments s JOIN tracks t ON t.id = s.track_id
 	WHERE t.name = 'cam5' AND s.start_us <= $mid_us ORDER BY s.start_us DESC LIMIT 1")
 [ -n "$seg_path" ] || fail "no cam5 file covers the loss"
-case $seg_path in /*) ;; *) seg_path=$hdir/../../$seg_path ;; esac
-[ -f "$seg_path" ] || seg_path=$(find "$hdir/cam5" -name "$(basename "$seg_path")")
+case $seg_path in /*) ;; *) seg_path=$hdir/$seg_path ;; esac # rows hold paths below the hearing
+[ -f "$seg_path" ] || fail "cam5 file $seg_path is missing"
 offset=$(awk -v m="$mid_us" -v s="$seg_start" 'BEGIN { printf "%.2f", (m - s) / 1e6 }')
 rgb=$(ffmpeg -v error -ss "$offset" -i "$seg_path" -frames:v 1 -vf crop=iw/8:ih/8:0:0,scale=1:1 \
-	-f rawvideo -pix_fmt rgb24 - 2>/dev/null | od -An -tu1 | tr -s ' ')
+	-f rawvideo -pix_fmt rgb24 - 2>/dev/null | od -An -tu1 | tr -s ' ' || true)
+[ -n "$rgb" ] || fail "could not decode cam5 at ${offset}s into $seg_path"
 set -- $rgb
-awk -v r="$1" -v g="$2" -v b="$3" 'BEGIN { d = (r - 32)^2 + (g - 48)^2 + (b - 96)^2; exit !(d < 30 * 30) }' ||
+awk -v r="${1:-0}" -v g="${2:-0}" -v b="${3:-0}" 'BEGIN { d = (r - 32)^2 + (g - 48)^2 + (b - 96)^2; exit !(d < 30 * 30) }' ||
 	fail "cam5 at ${offset}s into $(basename "$seg_path") is RGB($*), not the slate"
 note "cam5 shows the slate during the loss (RGB $*)"
 
