@@ -42,11 +42,12 @@ camera_start() { # [port]
 	CAMERA_PORT=$(awk '/^ready/ { print $2 }' "$CAV_DIR/camera.out")
 }
 camera_kill() {
+	[ -n "$CAMERA_PID" ] || return 0
 	kill -KILL "$CAMERA_PID"
 	wait "$CAMERA_PID" 2>/dev/null || true
 	CAMERA_PID=""
 }
-trap 'camera_kill 2>/dev/null; cav_cleanup' EXIT
+trap 'camera_kill 2>/dev/null || true; cav_cleanup' EXIT
 
 camera_start
 sed -i "s/@PORT@/$CAMERA_PORT/" "$CAV_INI"
