@@ -72,10 +72,10 @@ struct _CavSourceGuard {
 	GMainContext *context; /* owned ref */
 	CavSourceGuardHealthFunc health_func;
 	gpointer user_data;
-	GstElement *slate;   /* video: the slate's videotestsrc (unowned) */
-	GstElement *overlay; /* video: the slate's textoverlay (unowned) */
-	GstElement *appsrc;  /* passthrough: slate frames to x264 (unowned) */
-	GstElement *funnel;  /* passthrough (unowned) */
+	GstElement *slate;     /* video: the slate's videotestsrc (unowned) */
+	GstElement *overlay;   /* video: the slate's textoverlay (unowned) */
+	GstElement *appsrc;    /* passthrough: slate frames to x264 (unowned) */
+	GstElement *funnel;    /* passthrough (unowned) */
 	GstPad *funnel_camera; /* passthrough: funnel's camera input (owned ref) */
 	GPtrArray *outputs;    /* microphones: ghost pads, one per spec (owned refs) */
 
@@ -1111,6 +1111,18 @@ on_eos_grace(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+static gpointer
+send_eos_thread(gpointer data)
+{
+	GstElement *current = data;
+	GstEvent *event = g_object_steal_data(G_OBJECT(current), "cav-eos");
+
+	if (event != NULL)
+		gst_element_send_event(current, event);
+	gst_object_unref(current);
+	return NULL;
+}
+
 static gboolean
 guard_send_event(GstElement *element, GstEvent *event)
 {
@@ -1131,14 +1143,22 @@ guard_send_event(GstElement *element, GstEvent *event)
 		g_source_set_callback(g->eos_timer, on_eos_grace, g, NULL);
 		g_source_attach(g->eos_timer, g->context);
 	}
-	/* To each source ourselves: GstBin's iteration skips the slate here. */
+	/* To each source ourselves: GstBin's iteration skips the slate here.
+	 * The camera's own bin gets it from a thread of its own: a source
+	 * whose streaming thread is stuck (a dead RTSP session) can hold its
+	 * lock for long, and the main loop must stay free to force the stop. */
 	{
-		g_autoptr(GstElement) current = ref_current(g);
-		GstElement *sources[] = {g->slate, g->appsrc, current};
+		GstElement *current = ref_current(g);
+		GstElement *sources[] = {g->slate, g->appsrc};
 
 		for (guint i = 0; i < G_N_ELEMENTS(sources); i++)
 			if (sources[i] != NULL)
 				gst_element_send_event(sources[i], gst_event_ref(event));
+		if (current != NULL) {
+			g_object_set_data_full(G_OBJECT(current), "cav-eos", gst_event_ref(event),
+					       (GDestroyNotify)gst_event_unref);
+			g_thread_unref(g_thread_new("cav-src-eos", send_eos_thread, current));
+		}
 	}
 	gst_event_unref(event);
 	return TRUE;
