@@ -82,6 +82,7 @@ void cav_api_room_register(CavApi *api);    /* api-room.c: layout, sources, leve
 void cav_api_preview_register(CavApi *api); /* api-preview.c: JPEG snapshots */
 void cav_api_quality_register(CavApi *api); /* api-quality.c: hearing quality reports */
 void cav_api_disc_register(CavApi *api);    /* api-disc.c: plan, author, burn, jobs, drives */
+void cav_api_evidence_register(CavApi *api); /* api-evidence.c: evidence inputs in use */
 
 /* api-room.c: follows the room's hub for source health and levels. */
 void cav_api_room_start(CavApi *api);

@@ -328,6 +328,7 @@ register_routes(CavApi *api)
 	cav_api_preview_register(api);
 	cav_api_quality_register(api);
 	cav_api_disc_register(api);
+	cav_api_evidence_register(api);
 }
 
 static char *

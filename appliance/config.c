@@ -566,9 +566,35 @@ load_relay(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 	return TRUE;
 }
 
+/* Backends an evidence input may use: what shows a laptop's screen or a
+ * file. (IP cameras are cameras: their passthrough track is always on.) */
+static const char *const evidence_backends[] = { "v4l2", "file", "test", NULL };
+
+static gboolean
+id_taken(const CavConfig *c, const char *id)
+{
+	for (guint i = 0; i < c->sources->len; i++)
+		if (g_str_equal(((CavSourceSpec *)c->sources->pdata[i])->id, id))
+			return TRUE;
+	for (guint i = 0; i < c->evidence->len; i++)
+		if (g_str_equal(((CavSourceSpec *)c->evidence->pdata[i])->id, id))
+			return TRUE;
+	return FALSE;
+}
+
+/* The section a source was read from. (transfer full) */
+static char *
+source_group(const CavSourceSpec *spec, gboolean evidence)
+{
+	return g_strconcat(evidence                        ? "evidence "
+			   : spec->kind == CAV_MEDIA_AUDIO ? "microphone "
+							   : "camera ",
+			   spec->id, NULL);
+}
+
 static gboolean
 load_source(CavConfig *c, GKeyFile *kf, const LineMap *map, const char *group, CavMediaKind kind,
-	    const char *id, GError **error)
+	    const char *id, gboolean evidence, GError **error)
 {
 	g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
 	g_autofree char *backend = get_string(kf, group, "backend", NULL);
@@ -581,13 +607,17 @@ load_source(CavConfig *c, GKeyFile *kf, const LineMap *map, const char *group, C
 			    "“%s” must be 1–16 letters, digits, '-' or '_', and not "
 			    "“program” or “audio” (it names the track)",
 			    id);
-	for (guint i = 0; i < c->sources->len; i++)
-		if (g_str_equal(((CavSourceSpec *)c->sources->pdata[i])->id, id))
-			return fail(error, CAV_CONFIG_ERROR_VALUE, map, group, NULL,
-				    "source id “%s” is used twice", id);
+	if (id_taken(c, id))
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, group, NULL,
+			    "source id “%s” is used twice", id);
 	if (backend == NULL)
 		return fail(error, CAV_CONFIG_ERROR_MISSING, map, group, "backend",
 			    "required (e.g. backend = test)");
+	if (evidence && !g_strv_contains(evidence_backends, backend))
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, group, "backend",
+			    "an evidence input is v4l2 (an HDMI capture), file (images and "
+			    "videos from a folder) or test, not “%s”",
+			    backend);
 	spec = cav_source_spec_new(id, kind, backend);
 	spec->label = get_string(kf, group, "label", NULL);
 	spec->role = get_string(kf, group, "role", NULL);
@@ -619,17 +649,17 @@ load_source(CavConfig *c, GKeyFile *kf, const LineMap *map, const char *group, C
 			at = "backend";
 		return fail(error, CAV_CONFIG_ERROR_VALUE, map, group, at, "%s", local->message);
 	}
-	g_ptr_array_add(c->sources, g_steal_pointer(&spec));
+	g_ptr_array_add(evidence ? c->evidence : c->sources, g_steal_pointer(&spec));
 	return TRUE;
 }
 
 /* A source's error at the line of the key its message names (backends
  * write "... key \"name\" ..."), else at its section. */
 static gboolean
-fail_source(GError **error, const LineMap *map, const CavSourceSpec *spec, const GError *cause)
+fail_source(GError **error, const LineMap *map, const CavSourceSpec *spec, gboolean evidence,
+	    const GError *cause)
 {
-	g_autofree char *group = g_strconcat(
-		spec->kind == CAV_MEDIA_AUDIO ? "microphone " : "camera ", spec->id, NULL);
+	g_autofree char *group = source_group(spec, evidence);
 	g_autofree const char **keys =
 		(const char **)g_hash_table_get_keys_as_array(spec->params, NULL);
 	const char *at = NULL;
@@ -652,23 +682,25 @@ load_capture_groups(CavConfig *c, const LineMap *map, GError **error)
 
 	if (cav_source_validate_all(c->sources, &failed, &local))
 		return TRUE;
-	return fail_source(error, map, failed ? failed : c->sources->pdata[0], local);
+	return fail_source(error, map, failed ? failed : c->sources->pdata[0], FALSE, local);
 }
 
 static gboolean
 load_sections(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 {
 	/* Cameras first so track order is stable whatever the file order. */
-	for (int pass = 0; pass < 2; pass++) {
+	static const char *const prefixes[] = { "camera ", "microphone ", "evidence " };
+
+	for (guint pass = 0; pass < G_N_ELEMENTS(prefixes); pass++) {
 		for (guint i = 0; i < map->groups->len; i++) {
 			const char *group = map->groups->pdata[i];
-			const char *prefix = pass == 0 ? "camera " : "microphone ";
+			const char *prefix = prefixes[pass];
 
 			if (!g_str_has_prefix(group, prefix))
 				continue;
 			if (!load_source(c, kf, map, group,
-					 pass == 0 ? CAV_MEDIA_VIDEO : CAV_MEDIA_AUDIO,
-					 group + strlen(prefix), error))
+					 pass == 1 ? CAV_MEDIA_AUDIO : CAV_MEDIA_VIDEO,
+					 group + strlen(prefix), pass == 2, error))
 				return FALSE;
 		}
 	}
@@ -679,10 +711,10 @@ load_sections(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 		    !g_str_equal(group, "storage") && !g_str_equal(group, "relay") &&
 		    !g_str_equal(group, "program") && !g_str_equal(group, "voice") &&
 		    !g_str_equal(group, "audio") && !g_str_has_prefix(group, "camera ") &&
-		    !g_str_has_prefix(group, "microphone "))
+		    !g_str_has_prefix(group, "microphone ") && !g_str_has_prefix(group, "evidence "))
 			return fail(error, CAV_CONFIG_ERROR_UNKNOWN, map, group, NULL,
 				    "unknown section (known: courtavd, recording, program, voice, "
-				    "audio, storage, relay, camera ID, microphone ID)");
+				    "audio, storage, relay, camera ID, microphone ID, evidence ID)");
 	}
 	if (cav_config_n_cameras(c) == 0)
 		return fail(error, CAV_CONFIG_ERROR_MISSING, map, "camera ID", NULL,
@@ -877,9 +909,12 @@ load_audio(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 	/* A role track must not take a camera's track name. */
 	tracks = cav_recorder_role_tracks(c->sources, (const char *const *)c->role_tracks);
 	for (guint i = 0; tracks[i] != NULL; i++)
-		if (cav_config_camera_index(c, tracks[i]) >= 0)
+		if (cav_config_camera_index(c, tracks[i]) >= 0 ||
+		    cav_config_evidence(c, tracks[i]) != NULL)
 			return fail(error, CAV_CONFIG_ERROR_VALUE, map, g, "role_tracks",
-				    "the track “%s” would have the name of a camera", tracks[i]);
+				    "the track “%s” would have the name of a camera or an "
+				    "evidence input",
+				    tracks[i]);
 	return TRUE;
 }
 
@@ -896,6 +931,7 @@ cav_config_load_data(const char *path, const char *data, gsize len, GError **err
 
 	c->path = g_strdup(path);
 	c->sources = g_ptr_array_new_with_free_func((GDestroyNotify)cav_source_spec_free);
+	c->evidence = g_ptr_array_new_with_free_func((GDestroyNotify)cav_source_spec_free);
 	c->mic_camera = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	if (!g_utf8_validate(text, -1, NULL)) {
 		g_set_error(error, CAV_CONFIG_ERROR, CAV_CONFIG_ERROR_SYNTAX,
@@ -965,11 +1001,22 @@ cav_config_free(CavConfig *c)
 	g_strfreev(c->role_tracks);
 	if (c->sources != NULL)
 		g_ptr_array_unref(c->sources);
+	if (c->evidence != NULL)
+		g_ptr_array_unref(c->evidence);
 	g_free(c->relay_url);
 	g_free(c->relay_token);
 	g_free(c->relay_ca_file);
 	g_free(c->relay_suite);
 	g_free(c);
+}
+
+const CavSourceSpec *
+cav_config_evidence(const CavConfig *c, const char *id)
+{
+	for (guint i = 0; id != NULL && i < c->evidence->len; i++)
+		if (g_str_equal(((CavSourceSpec *)c->evidence->pdata[i])->id, id))
+			return c->evidence->pdata[i];
+	return NULL;
 }
 
 guint
@@ -1025,12 +1072,15 @@ cav_config_check_devices(const CavConfig *c, GError **error)
 	gboolean ok =
 		g_file_get_contents(c->path, &text, NULL, error) && scan_lines(&map, text, error);
 
-	for (guint i = 0; ok && i < c->sources->len; i++) {
-		const CavSourceSpec *spec = g_ptr_array_index(c->sources, i);
+	for (guint i = 0; ok && i < c->sources->len + c->evidence->len; i++) {
+		gboolean evidence = i >= c->sources->len;
+		const CavSourceSpec *spec =
+			evidence ? g_ptr_array_index(c->evidence, i - c->sources->len)
+				 : g_ptr_array_index(c->sources, i);
 		g_autoptr(GError) local = NULL;
 
 		if (!cav_source_probe(spec, &c->format.camera, &local))
-			ok = fail_source(error, &map, spec, local);
+			ok = fail_source(error, &map, spec, evidence, local);
 	}
 	g_hash_table_unref(map.lines);
 	g_ptr_array_unref(map.groups);

@@ -8,7 +8,8 @@
  * (sizes, bitrates, segmenting, program layout), [program] (overlays, main
  * camera), [voice] (voice-activated switching), [audio] (role tracks,
  * microphone alarms), [storage] (disk guard),
- * one [camera ID] or [microphone ID] per source, and [relay] (the live
+ * one [camera ID] or [microphone ID] per source, one [evidence ID] per
+ * evidence input (recorded only while in use), and [relay] (the live
  * push to courtav-relay, optional). See
  * config/courtavd.example.ini for every key with its default.
  */
@@ -87,6 +88,10 @@ typedef struct {
 	guint check_interval_ms; /* how often the disk guard looks */
 
 	GPtrArray *sources; /* of CavSourceSpec, cameras first, in file order (owned) */
+	/* [evidence ID]: inputs recorded only while in use (an HDMI capture,
+	 * or image/video files from a folder), not in the program. Their ids
+	 * share the sources' name space (they name tracks). */
+	GPtrArray *evidence; /* of CavSourceSpec, kind video, in file order (owned) */
 
 	/* [relay] (issue 5): the live push. relay_url NULL: no streaming. */
 	char *relay_url;            /* "http(s)://host:port" of courtav-relay (owned, nullable) */
@@ -117,6 +122,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CavConfig, cav_config_free)
  * and raises an alarm for a missing device instead. */
 G_GNUC_WARN_UNUSED_RESULT
 gboolean cav_config_check_devices(const CavConfig *config, GError **error);
+
+/* Evidence input @id, or NULL. (transfer none) */
+const CavSourceSpec *cav_config_evidence(const CavConfig *config, const char *id);
 
 /* Number of camera sources. */
 guint cav_config_n_cameras(const CavConfig *config);

@@ -57,9 +57,11 @@ main(int argc, char **argv)
 			g_printerr("%s\n", error->message);
 			return 1;
 		}
-		printf("%s: OK (room %s, %u camera(s), %u source(s), %.2f GB per hour)\n",
+		printf("%s: OK (room %s, %u camera(s), %u source(s), %u evidence input(s), "
+		       "%.2f GB per hour)\n",
 		       check_path, config->room_id, cav_config_n_cameras(config),
-		       config->sources->len, cav_config_bytes_per_hour(config) / 1e9);
+		       config->sources->len, config->evidence->len,
+		       cav_config_bytes_per_hour(config) / 1e9);
 		return 0;
 	}
 	config = cav_config_load(config_path ? config_path : "/etc/courtav/courtavd.ini", &error);

@@ -235,6 +235,40 @@ static const char *const migrations[] = {
 	"  end_us INTEGER CHECK (end_us IS NULL OR end_us >= start_us),"
 	"  reason TEXT);"
 	"CREATE INDEX source_faults_by_hearing ON source_faults(hearing_id, start_us);",
+
+	/* 6: evidence inputs (issue 3, store-evidence.c, room-evidence.c): a
+	 * track may be an evidence input's, recorded only while it is in use;
+	 * each use is a row (what was shown, the SHA-256 of a shown file, who
+	 * started and ended it). SQLite cannot widen a CHECK in place, so the
+	 * tracks table is rebuilt (migrate() runs migrations with foreign keys
+	 * off and checks them before committing; ids are kept). */
+	"CREATE TABLE tracks_v6 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hearing_id INTEGER NOT NULL REFERENCES hearings(id),"
+	"  name TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('camera','program','audio','evidence')),"
+	"  label TEXT,"
+	"  UNIQUE (hearing_id, name));"
+	"INSERT INTO tracks_v6 (id, hearing_id, name, kind, label)"
+	"  SELECT id, hearing_id, name, kind, label FROM tracks;"
+	"DROP TABLE tracks;"
+	"ALTER TABLE tracks_v6 RENAME TO tracks;"
+
+	"CREATE TABLE evidence_uses ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hearing_id INTEGER NOT NULL REFERENCES hearings(id),"
+	"  source TEXT NOT NULL,"
+	"  file TEXT,"
+	"  file_sha256 TEXT CHECK (file_sha256 IS NULL OR length(file_sha256) = 64),"
+	"  file_bytes INTEGER,"
+	"  start_us INTEGER NOT NULL,"
+	"  end_us INTEGER CHECK (end_us IS NULL OR end_us >= start_us),"
+	"  started_by TEXT NOT NULL,"
+	"  ended_by TEXT,"
+	"  end_reason TEXT);"
+	"CREATE INDEX evidence_uses_by_hearing ON evidence_uses(hearing_id, start_us);"
+	"CREATE UNIQUE INDEX one_open_evidence_use ON evidence_uses(hearing_id)"
+	"  WHERE end_us IS NULL;",
 };
 
 guint

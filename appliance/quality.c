@@ -16,6 +16,7 @@
 #include "api-json.h"
 #include "store-program.h"
 #include "store-sources.h"
+#include "store-evidence.h"
 #include "pipelines/av-offset.h"
 #include "pipelines/layout.h"
 
@@ -189,6 +190,7 @@ typedef struct {
 	GPtrArray *switches; /* CavSwitchRow */
 	GPtrArray *faults;   /* CavAudioFaultRow */
 	GHashTable *lost;    /* source id -> GArray of Span, merged: source faults (owned) */
+	GHashTable *in_use;  /* evidence input id -> GArray of Span, merged: its uses (owned) */
 	GPtrArray *events;   /* CavEventRow of this hearing */
 	GPtrArray *problems; /* char * */
 	gint64 now;
@@ -206,6 +208,7 @@ data_clear(Data *d)
 	g_clear_pointer(&d->switches, g_ptr_array_unref);
 	g_clear_pointer(&d->faults, g_ptr_array_unref);
 	g_clear_pointer(&d->lost, g_hash_table_unref);
+	g_clear_pointer(&d->in_use, g_hash_table_unref);
 	g_clear_pointer(&d->events, g_ptr_array_unref);
 	g_clear_pointer(&d->problems, g_ptr_array_unref);
 }
@@ -231,6 +234,7 @@ load(Data *d, CavStore *store, gint64 id, GError **error)
 	g_autoptr(GPtrArray) ivs = NULL;
 	g_autoptr(GPtrArray) events = NULL;
 	g_autoptr(GPtrArray) sources = NULL;
+	g_autoptr(GPtrArray) uses = NULL;
 
 	d->hearing = cav_store_hearing_get(store, id, error);
 	if (d->hearing == NULL)
@@ -242,10 +246,25 @@ load(Data *d, CavStore *store, gint64 id, GError **error)
 	d->switches = cav_store_switch_list(store, id, error);
 	d->faults = cav_store_audio_fault_list(store, id, error);
 	sources = cav_store_source_fault_list(store, id, error);
+	uses = cav_store_evidence_list(store, id, error);
 	events = cav_store_event_list(store, 0, 100000, error);
 	if (ivs == NULL || d->tracks == NULL || d->segments == NULL || d->qrows == NULL ||
-	    d->switches == NULL || d->faults == NULL || sources == NULL || events == NULL)
+	    d->switches == NULL || d->faults == NULL || sources == NULL || uses == NULL ||
+	    events == NULL)
 		return FALSE;
+	d->in_use = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					  (GDestroyNotify)g_array_unref);
+	for (guint i = 0; i < uses->len; i++) {
+		CavEvidenceUseRow *u = uses->pdata[i];
+		GArray *spans = g_hash_table_lookup(d->in_use, u->source);
+		Span sp = {u->start_us, u->end_us ? u->end_us : d->now};
+
+		if (spans == NULL)
+			g_hash_table_insert(d->in_use, g_strdup(u->source),
+					    spans = g_array_new(FALSE, FALSE, sizeof(Span)));
+		g_array_append_val(spans, sp);
+	}
+	g_hash_table_foreach(d->in_use, merge_lost, NULL);
 	d->lost = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 					(GDestroyNotify)g_array_unref);
 	for (guint i = 0; i < sources->len; i++) {
@@ -302,7 +321,15 @@ track_report(JsonBuilder *b, Data *d, const CavTrackRow *t, double *worst_av, gi
 {
 	g_autoptr(GArray) covered = g_array_new(FALSE, FALSE, sizeof(Span));
 	g_autoptr(GArray) gaps = NULL;
-	gint64 recorded = total(d->recorded), dropped = 0, bytes = 0;
+	g_autoptr(GArray) never = g_array_new(FALSE, FALSE, sizeof(Span));
+	gboolean evidence = g_strcmp0(t->kind, "evidence") == 0;
+	/* The time this track should cover: the recording, or an evidence
+	 * input's uses. */
+	GArray *ref = !evidence ? d->recorded
+		      : g_hash_table_contains(d->in_use, t->name)
+			      ? g_hash_table_lookup(d->in_use, t->name)
+			      : never;
+	gint64 recorded = total(ref), dropped = 0, bytes = 0;
 	guint n = 0, partial = 0, measured = 0;
 	double worst = 0;
 	gboolean has_av = FALSE, has_dropped = FALSE;
@@ -334,11 +361,13 @@ track_report(JsonBuilder *b, Data *d, const CavTrackRow *t, double *worst_av, gi
 		}
 	}
 	merge(covered);
-	gaps = uncovered(d->recorded, covered, GAP_FAULT_US);
-	pct = recorded > 0 ? 100.0 * (double)overlap(d->recorded, covered) / (double)recorded : 0;
+	gaps = uncovered(ref, covered, GAP_FAULT_US);
+	pct = recorded > 0 ? 100.0 * (double)overlap(ref, covered) / (double)recorded : 0;
 	json_builder_begin_object(b);
 	add_string(b, "name", t->name);
 	add_string(b, "kind", t->kind);
+	if (evidence)
+		add_spans(b, "in_use", ref);
 	add_int(b, "segments", n);
 	add_int(b, "partial_segments", partial);
 	add_int(b, "bytes", bytes);

@@ -15,6 +15,7 @@
  * Blocking, main thread, called once before the main loop runs.
  */
 #include "room-private.h"
+#include "store-evidence.h"
 #include "errors.h"
 #include "common/timefmt.h"
 
@@ -119,6 +120,19 @@ cav_room_register_orphans(CavRoom *room, const CavHearingRow *h)
 	}
 }
 
+/* An exhibit shown when courtavd went down was shown until then at most;
+ * after a restart nothing is shown until a clerk starts it again. */
+static void
+end_evidence_uses(CavRoom *room, const CavHearingRow *h)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (!cav_store_evidence_close_all(room->store, h->id, cav_store_heartbeat_get(room->store),
+					  CAV_ACTOR_DAEMON, "courtavd restarted", &error))
+		g_warning("recovery: evidence uses of hearing %" G_GINT64_FORMAT ": %s", h->id,
+			  error->message);
+}
+
 /* When the hearing was last known to be recording. */
 static gint64
 last_alive(CavRoom *room, const CavHearingRow *h, const CavIntervalRow *open_iv)
@@ -196,6 +210,7 @@ cav_room_recover(CavRoom *room, GError **error)
 				h->state == CAV_HEARING_PAUSED;
 
 		recover_open_rows(room, h);
+		end_evidence_uses(room, h);
 		if (open)
 			cav_room_register_orphans(room, h);
 		if (h->state == CAV_HEARING_RECORDING) {

@@ -199,7 +199,7 @@ fail:
 }
 
 void
-cav_room_media_opened(CavRoom *room, const CavSegmentEvent *ev)
+cav_room_media_opened(CavRoom *room, gint64 hearing_id, const CavSegmentEvent *ev)
 {
 	g_autoptr(GError) error = NULL;
 	gint64 *track_id = g_hash_table_lookup(room->track_ids, ev->track);
@@ -219,8 +219,14 @@ cav_room_media_opened(CavRoom *room, const CavSegmentEvent *ev)
 		g_warning("could not register %s: %s", ev->path, error->message);
 		return;
 	}
-	g_hash_table_insert(room->open_segments, g_strdup(ev->path),
-			    g_memdup2(&seg_id, sizeof seg_id));
+	{
+		/* The hearing goes with the segment: an evidence run may close
+		 * its files after the hearing's recorder has gone. */
+		gint64 ids[2] = { seg_id, hearing_id };
+
+		g_hash_table_insert(room->open_segments, g_strdup(ev->path),
+				    g_memdup2(ids, sizeof ids));
+	}
 	g_debug("segment %s opened", rel);
 }
 
@@ -285,20 +291,20 @@ enqueue(CavRoom *room, SegmentJob *job)
 void
 cav_room_media_closed(CavRoom *room, const CavSegmentEvent *ev)
 {
-	gint64 *seg_id = g_hash_table_lookup(room->open_segments, ev->path);
+	gint64 *ids = g_hash_table_lookup(room->open_segments, ev->path);
 
-	if (seg_id == NULL) {
+	if (ids == NULL) {
 		g_warning("closed segment %s was never registered; recovery will find it",
 			  ev->path);
 		return;
 	}
-	enqueue(room, cav_segment_job_new(*seg_id, room->rec_hearing_id, ev->path, ev->track,
-					  ev->seq, ev->wall_start_us, ev->wall_end_us, FALSE));
+	enqueue(room, cav_segment_job_new(ids[0], ids[1], ev->path, ev->track, ev->seq,
+					  ev->wall_start_us, ev->wall_end_us, FALSE));
 	g_hash_table_remove(room->open_segments, ev->path);
 }
 
 void
-cav_room_media_flush_open(CavRoom *room)
+cav_room_media_flush_open(CavRoom *room, const char *const *tracks)
 {
 	GHashTableIter iter;
 	gpointer key, value;
@@ -309,13 +315,16 @@ cav_room_media_flush_open(CavRoom *room)
 		const char *rel = (const char *)key + strlen(room->rec_media_dir) + 1;
 
 		row = cav_store_segment_find_path(room->store, rel, NULL);
-		if (row == NULL)
-			continue;
-		g_warning("segment %s was still open when the recorder went down", rel);
-		enqueue(room, cav_segment_job_new(*(gint64 *)value, row->hearing_id, key,
-						  row->track, row->seq, row->start_us, 0, TRUE));
+		if (row != NULL && tracks != NULL && !g_strv_contains(tracks, row->track))
+			continue; /* another recorder's file, still being written */
+		if (row != NULL) {
+			g_warning("segment %s was still open when the recorder went down", rel);
+			enqueue(room, cav_segment_job_new(row->id, row->hearing_id, key,
+							  row->track, row->seq, row->start_us, 0,
+							  TRUE));
+		}
+		g_hash_table_iter_remove(&iter); /* frees key: after the job copied it */
 	}
-	g_hash_table_remove_all(room->open_segments);
 }
 
 void
@@ -324,6 +333,8 @@ cav_room_media_check_waiters(CavRoom *room)
 	g_autoptr(GPtrArray) waiters = NULL;
 
 	if (room->recorder != NULL && room->rec_hearing_id != 0)
+		return;
+	if (cav_room_evidence_active(room))
 		return;
 	if (!g_queue_is_empty(&room->jobs) || room->waiters->len == 0)
 		return;

@@ -23,6 +23,7 @@ struct CavRoom {
 	GPtrArray *alarms;         /* CavAlarm * (owned) */
 	CavEventHub *events;       /* owned */
 	struct CavRoomProgram *program; /* owned: layout, voice switching, mic alarms (room-program.c) */
+	struct CavRoomEvidence *evidence; /* owned: the evidence input in use (room-evidence.c), nullable */
 	gboolean shutting_down;
 };
 
@@ -56,10 +57,13 @@ void cav_segment_job_compute(SegmentJob *job);
 gboolean cav_room_media_commit(CavRoom *room, SegmentJob *job, GError **error);
 
 /* Recorder callbacks (room-media.c). */
-void cav_room_media_opened(CavRoom *room, const CavSegmentEvent *ev);
+void cav_room_media_opened(CavRoom *room, gint64 hearing_id, const CavSegmentEvent *ev);
 void cav_room_media_closed(CavRoom *room, const CavSegmentEvent *ev);
-/* Queues every still-open segment of the recorder as a partial job. */
-void cav_room_media_flush_open(CavRoom *room);
+/* Queues every still-open segment of @tracks (NULL: of every track) as a
+ * partial job: their recorder went down without closing them. */
+void cav_room_media_flush_open(CavRoom *room, const char *const *tracks);
+/* room-evidence.c: TRUE while an evidence recorder exists. */
+gboolean cav_room_evidence_active(CavRoom *room);
 /* Completes the waiters when the recorder is gone and no job is pending. */
 void cav_room_media_check_waiters(CavRoom *room);
 

@@ -14,13 +14,15 @@
 static const char *
 label_of(CavRoom *room, const char *id)
 {
+	const CavSourceSpec *ev = cav_config_evidence(room->config, id);
+
 	for (guint i = 0; i < room->config->sources->len; i++) {
 		const CavSourceSpec *s = g_ptr_array_index(room->config->sources, i);
 
 		if (g_str_equal(s->id, id))
 			return s->label != NULL ? s->label : s->id;
 	}
-	return id;
+	return ev != NULL && ev->label != NULL ? ev->label : id;
 }
 
 static void
@@ -36,9 +38,26 @@ emit_source(CavRoom *room, const CavSourceHealth *h)
 void
 cav_room_source_health(CavRoom *room, const CavSourceHealth *h)
 {
+	cav_room_source_health_of(room, room->rec_hearing_id, h);
+}
+
+void
+cav_room_source_gone(CavRoom *room, gint64 hearing_id, const char *id, gint64 end_us)
+{
+	g_autofree char *code = g_strconcat(SOURCE_ALARM_PREFIX, id, NULL);
+	g_autoptr(GError) error = NULL;
+
+	if (hearing_id > 0 &&
+	    !cav_store_source_fault_close(room->store, hearing_id, id, end_us, &error))
+		g_warning("could not close the faults of %s: %s", id, error->message);
+	cav_room_alarm_clear(room, code);
+}
+
+void
+cav_room_source_health_of(CavRoom *room, gint64 hearing, const CavSourceHealth *h)
+{
 	g_autofree char *code = g_strconcat(SOURCE_ALARM_PREFIX, h->id, NULL);
 	g_autoptr(GError) error = NULL;
-	gint64 hearing = room->rec_hearing_id;
 
 	emit_source(room, h);
 	if (!h->ok) {

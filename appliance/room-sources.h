@@ -14,6 +14,11 @@ G_BEGIN_DECLS
 
 /* The recorder's source_health callback. */
 void cav_room_source_health(CavRoom *room, const CavSourceHealth *health);
+/* The same for a source recording into @hearing_id (an evidence input). */
+void cav_room_source_health_of(CavRoom *room, gint64 hearing_id, const CavSourceHealth *health);
+/* Source @id stopped with its recorder at @end_us: closes its open fault
+ * interval and clears its alarm. */
+void cav_room_source_gone(CavRoom *room, gint64 hearing_id, const char *id, gint64 end_us);
 
 /* The recorder of @hearing_id went down at @end_us: close every fault
  * interval still open and clear the source alarms (a new recording starts

@@ -11,6 +11,7 @@
  * running recording.
  */
 #include "room-private.h"
+#include "room-evidence.h"
 #include "room-sources.h"
 #include "room-program.h"
 #include "errors.h"
@@ -202,6 +203,7 @@ cav_room_free(CavRoom *room)
 	if (room == NULL)
 		return;
 	cav_disk_guard_free(room->guard);
+	cav_room_evidence_free(room->evidence);
 	cav_recorder_free(room->recorder);
 	g_free(room->rec_media_dir);
 	g_hash_table_unref(room->track_ids);
@@ -559,6 +561,7 @@ stop_recorder(CavRoom *room, GTask *task)
 {
 	if (task != NULL)
 		g_ptr_array_add(room->waiters, g_object_ref(task));
+	cav_room_evidence_end(room, "recording stopped");
 	if (room->recorder != NULL)
 		cav_recorder_stop(room->recorder, STOP_TIMEOUT_MS);
 	else
@@ -749,7 +752,9 @@ fail:
 static void
 on_rec_opened(CavRecorder *rec, const CavSegmentEvent *ev, gpointer user_data)
 {
-	cav_room_media_opened(user_data, ev);
+	CavRoom *room = user_data;
+
+	cav_room_media_opened(room, room->rec_hearing_id, ev);
 }
 
 static void
@@ -783,7 +788,9 @@ static void
 recorder_gone(CavRoom *room)
 {
 	cav_room_program_stopped(room, room->rec_hearing_id);
-	cav_room_media_flush_open(room);
+	/* An exhibit is shown only while the hearing records. */
+	cav_room_evidence_end(room, "recording stopped");
+	cav_room_media_flush_open(room, room->recorder ? cav_recorder_tracks(room->recorder) : NULL);
 	cav_room_sources_recorder_gone(room, room->rec_hearing_id, g_get_real_time());
 	if (room->recorder != NULL)
 		g_idle_add(free_recorder_idle, g_steal_pointer(&room->recorder));
@@ -891,7 +898,7 @@ cav_room_shutdown(CavRoom *room, GAsyncReadyCallback callback, gpointer user_dat
 	gint64 id = room->rec_hearing_id;
 
 	room->shutting_down = TRUE;
-	if (room->recorder == NULL && g_queue_is_empty(&room->jobs)) {
+	if (room->recorder == NULL && room->evidence == NULL && g_queue_is_empty(&room->jobs)) {
 		g_task_return_boolean(task, TRUE);
 		return;
 	}

@@ -150,6 +150,24 @@ user_version(CavStore *store)
 	return sqlite3_column_int(stmt, 0);
 }
 
+/* TRUE when no row refers to a missing parent. */
+static gboolean
+foreign_keys_hold(CavStore *store, GError **error)
+{
+	g_autoptr(CavStmt) stmt = cav_store_prepare(store, "PRAGMA foreign_key_check", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		g_set_error(error, CAV_STORE_ERROR, CAV_STORE_ERROR_CONSTRAINT,
+			    "a row of %s refers to a missing row of %s",
+			    (const char *)sqlite3_column_text(stmt, 0),
+			    (const char *)sqlite3_column_text(stmt, 2));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean
 migrate(CavStore *store, GError **error)
 {
@@ -165,12 +183,20 @@ migrate(CavStore *store, GError **error)
 			    store->path, version, count);
 		return FALSE;
 	}
+	/* Foreign keys off while migrating (a no-op inside a transaction, so
+	 * here): a migration may rebuild a table others refer to, SQLite's own
+	 * recipe for changing a constraint. Each migration still commits only
+	 * when PRAGMA foreign_key_check finds nothing. */
+	if ((guint)version < count &&
+	    !exec(store, "PRAGMA foreign_keys = OFF", "preparing a migration", error))
+		return FALSE;
 	for (guint i = (guint)version; i < count; i++) {
 		g_autofree char *set = g_strdup_printf("PRAGMA user_version = %u", i + 1);
 
 		if (!cav_store_begin(store, error))
 			return FALSE;
 		if (!exec(store, cav_migrations_get(i), "applying a schema migration", error) ||
+		    !foreign_keys_hold(store, error) ||
 		    !exec(store, set, "recording the schema version", error)) {
 			cav_store_rollback(store);
 			g_prefix_error(error, "Migration %u → %u failed: ", i, i + 1);
@@ -180,7 +206,7 @@ migrate(CavStore *store, GError **error)
 			return FALSE;
 		g_info("database %s migrated to schema version %u", store->path, i + 1);
 	}
-	return TRUE;
+	return exec(store, "PRAGMA foreign_keys = ON", "enabling foreign keys", error);
 }
 
 CavStore *

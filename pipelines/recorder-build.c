@@ -365,6 +365,66 @@ add_audio(CavRecorder *rec, Build *b, GError **error)
 	return add_role_tracks(rec, b, role_mixes, error);
 }
 
+/* Evidence run: each camera ─ tee ─┬─ h264 ─ its track
+ *                                  └─ leaky tap cav.<id> (previews)
+ * interaudiosrc cav.mix ─ convert ─ AAC ─ tee ─ queue ─ audio of every track */
+static gboolean
+add_evidence(CavRecorder *rec, Build *b, GError **error)
+{
+	const CavRecordFormat *f = &b->format;
+	GstBin *bin = GST_BIN(rec->pipeline);
+	GstElement *mix, *convert, *resample, *caps, *aac, *tee;
+	g_autoptr(GstCaps) raw = NULL;
+
+	if (b->mics->len > 0)
+		return bad_plan(error, "an evidence run records cameras only");
+	for (guint i = 0; i < b->cameras->len; i++) {
+		const CavSourceSpec *spec = g_ptr_array_index(b->cameras, i);
+		g_autofree char *tee_name = g_strdup_printf("%s-tee", spec->id);
+		g_autofree char *enc_name = g_strdup_printf("%s-h264", spec->id);
+		g_autofree char *inter_name = g_strconcat(CAV_INTER_PREFIX, spec->id, NULL);
+		GstElement *src = add_source(rec, b, spec, error);
+		GstElement *enc;
+
+		tee = src ? cav_graph_add(bin, "tee", tee_name, error) : NULL;
+		if (tee == NULL || !cav_graph_link(src, "src", tee, "sink", error))
+			return FALSE;
+		enc = cav_encode_h264_new(enc_name, f->camera.fps, f->camera_kbps,
+					  f->keyframe_seconds, f->x264_preset, error);
+		if (enc == NULL ||
+		    !add_encoded_branch(rec, tee, "src_%u", spec->id, enc,
+					g_ptr_array_index(rec->tracks, i), error) ||
+		    !cav_inter_tap_video(bin, tee, inter_name, error))
+			return FALSE;
+	}
+	mix = cav_graph_add(bin, "interaudiosrc", "evidence-mix", error);
+	convert = mix ? cav_graph_add(bin, "audioconvert", NULL, error) : NULL;
+	resample = convert ? cav_graph_add(bin, "audioresample", NULL, error) : NULL;
+	caps = resample ? cav_graph_add(bin, "capsfilter", NULL, error) : NULL;
+	aac = caps ? cav_encode_aac_new("evidence-aac", f->audio_kbps, error) : NULL;
+	if (aac == NULL)
+		return FALSE;
+	g_object_set(mix, "channel", CAV_INTER_MIX, NULL);
+	raw = gst_caps_new_simple("audio/x-raw", "format", G_TYPE_STRING, "S16LE", "rate",
+				  G_TYPE_INT, CAV_AUDIO_RATE, "channels", G_TYPE_INT, 1, NULL);
+	g_object_set(caps, "caps", raw, NULL);
+	gst_bin_add(bin, aac);
+	tee = cav_graph_add(bin, "tee", "audio-tee", error);
+	if (tee == NULL || !cav_graph_link_many(error, mix, convert, resample, caps, aac, tee, NULL))
+		return FALSE;
+	for (guint i = 0; i < rec->tracks->len; i++) {
+		CavTrackSink *track = g_ptr_array_index(rec->tracks, i);
+		g_autofree char *qname =
+			g_strdup_printf("%s-audio-queue", cav_track_sink_name(track));
+		GstElement *queue = cav_graph_add_queue(bin, qname, CAV_QUEUE_CODED_TIME, error);
+
+		if (queue == NULL || !cav_graph_link(tee, "src_%u", queue, "sink", error) ||
+		    !cav_track_sink_link_audio(track, queue, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 gboolean
 cav_recorder_build(CavRecorder *rec, const CavRecorderPlan *plan, GError **error)
 {
@@ -372,10 +432,20 @@ cav_recorder_build(CavRecorder *rec, const CavRecorderPlan *plan, GError **error
 
 	g_return_val_if_fail(plan != NULL && plan->format != NULL, FALSE);
 	if (!check_names(plan, error) || !check_sources(&b, error) ||
-	    !resolve_format(plan->format, b.cameras->len > 0, b.mics->len > 0, &b.format, error))
+	    !resolve_format(plan->format, b.cameras->len > 0, b.mics->len > 0 || plan->evidence,
+			    &b.format, error))
 		return FALSE;
 
 	rec->pipeline = gst_object_ref_sink(gst_pipeline_new("recorder"));
+	if (plan->evidence) {
+		for (guint i = 0; i < b.cameras->len; i++) {
+			const CavSourceSpec *spec = g_ptr_array_index(b.cameras, i);
+
+			if (add_track(rec, &b, spec->id, error) == NULL)
+				return FALSE;
+		}
+		return add_evidence(rec, &b, error);
+	}
 	/* Tracks in the documented order: cameras, program, audio. */
 	for (guint i = 0; i < b.cameras->len; i++) {
 		const CavSourceSpec *spec = g_ptr_array_index(b.cameras, i);

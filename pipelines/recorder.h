@@ -95,6 +95,12 @@ typedef struct {
 	const CavProgramOverlays *overlays; /* replaces overlay_text when set (unowned) */
 	const char *const *role_tracks; /* roles whose microphones get their own track
 					 * "audio-<role>" besides the mix (unowned) */
+	/* An evidence run (issue 3): the cameras of @sources (no microphones)
+	 * are each recorded on their own track only — no program, no "audio"
+	 * track — and the hearing's raw audio mix, read from the recorder of
+	 * the hearing running in the same process (inter channel cav.mix;
+	 * silence when there is none), is muxed into each of their files. */
+	gboolean evidence;
 } CavRecorderPlan;
 
 typedef struct CavRecorder CavRecorder;

@@ -17,5 +17,7 @@ extern const CavSourceBackend cav_source_backend_rtsp;
 extern const CavSourceBackend cav_source_backend_v4l2;
 /* ALSA cards, each channel a microphone (capture groups). */
 extern const CavSourceBackend cav_source_backend_alsa;
+/* An image or video file shown as evidence (evidence inputs only). */
+extern const CavSourceBackend cav_source_backend_file;
 
 G_END_DECLS

@@ -21,6 +21,7 @@ static const CavSourceBackend *const backends[] = {
 	&cav_source_backend_rtsp,
 	&cav_source_backend_v4l2,
 	&cav_source_backend_alsa,
+	&cav_source_backend_file,
 	NULL,
 };
 

@@ -1,7 +1,7 @@
 /* source.h — capture sources behind a small backend table.
  *
  * A source is one camera or one microphone named in the config. Its backend
- * ("test" here; "v4l2", "rtsp", "alsa", "evidence" later) turns the config
+ * ("test", "v4l2", "rtsp", "alsa", "file") turns the config
  * section into a GstBin with a single "src" ghost pad. Adding a backend means
  * one new file (source-<name>.c) and one line in source.c's table.
  *

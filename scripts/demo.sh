@@ -12,9 +12,14 @@ if [ ! -f build/build.ninja ]; then
 fi
 ninja -C build >/dev/null
 
-mkdir -p _demo
+mkdir -p _demo/exhibits
 sed -e "s|^state_dir = .*|state_dir = $top/_demo|" \
+    -e "s|^folder = .*|folder = $top/_demo/exhibits|" \
     -e "s|^# ui_dir = .*|ui_dir = $top/ui|" config/courtavd.example.ini > _demo/courtavd.ini
+# An exhibit to show on the evidence input "doc".
+[ -f _demo/exhibits/exhibit-1.png ] ||
+  gst-launch-1.0 -q videotestsrc num-buffers=1 pattern=smpte ! video/x-raw,width=1280,height=720 ! \
+    pngenc ! filesink location=_demo/exhibits/exhibit-1.png
 build/appliance/courtavd --check-config _demo/courtavd.ini
 # Demo accounts, made once: a clerk with a PIN for the panel, an admin.
 if [ ! -f _demo/.demo-users ]; then
@@ -34,6 +39,7 @@ Try, in another terminal:
   build/tools/courtavctl status
   build/tools/courtavctl case create --number '（2026）兵0101刑初12号' --title '张某盗窃案'
   build/tools/courtavctl hearing open 1
+  build/tools/courtavctl evidence show doc exhibit-1.png   (then: evidence stop)
   build/tools/courtavctl hearing pause 1 --reason 休庭
   build/tools/courtavctl hearing resume 1
   build/tools/courtavctl hearing close 1 && build/tools/courtavctl hearing seal 1

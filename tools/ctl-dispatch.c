@@ -62,6 +62,18 @@ static const CavCtlCommand commands[] = {
 	 "microphone: silent and clipping time; the program's layout changes and the\n"
 	 "speaker timeline. Stored when the hearing closes; built on demand before.",
 	 1, 1, FALSE, cav_ctl_cmd_hearing_report},
+	{"hearing evidence", "ID", "List the evidence shown in a hearing, with each file's SHA-256",
+	 NULL, 1, 1, FALSE, cav_ctl_cmd_hearing_evidence},
+	{"evidence list", "", "List the evidence inputs, their files and the one in use", NULL, 0,
+	 0, FALSE, cav_ctl_cmd_evidence_list},
+	{"evidence show", "INPUT [FILE]",
+	 "Show evidence on an input (recorded on its own track while in use)",
+	 "Only while a hearing records, one input at a time. A file input needs FILE,\n"
+	 "a name inside its folder (see 'evidence list'); an HDMI input takes none.\n"
+	 "Pausing or closing the hearing ends the use.",
+	 1, 2, FALSE, cav_ctl_cmd_evidence_show},
+	{"evidence stop", "", "End the evidence use in progress", NULL, 0, 0, FALSE,
+	 cav_ctl_cmd_evidence_stop},
 	{"mark", "HEARING LABEL", "Add a mark (e.g. 法庭调查) to a recording or paused hearing",
 	 NULL, 2, 2, FALSE, cav_ctl_cmd_mark},
 	{"export manifest", "HEARING", "Save a hearing's manifest.json (and manifest.sig)",

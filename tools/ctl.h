@@ -149,6 +149,12 @@ int cav_ctl_cmd_hearing_list(CavCtl *ctl, int argc, char **argv, GError **error)
 int cav_ctl_cmd_hearing_report(CavCtl *ctl, int argc, char **argv, GError **error);
 int cav_ctl_cmd_mark(CavCtl *ctl, int argc, char **argv, GError **error);
 
+/* Handlers (ctl-evidence.c). */
+int cav_ctl_cmd_evidence_list(CavCtl *ctl, int argc, char **argv, GError **error);
+int cav_ctl_cmd_evidence_show(CavCtl *ctl, int argc, char **argv, GError **error);
+int cav_ctl_cmd_evidence_stop(CavCtl *ctl, int argc, char **argv, GError **error);
+int cav_ctl_cmd_hearing_evidence(CavCtl *ctl, int argc, char **argv, GError **error);
+
 /* Handlers (ctl-device.c). */
 int cav_ctl_cmd_status(CavCtl *ctl, int argc, char **argv, GError **error);
 int cav_ctl_cmd_events(CavCtl *ctl, int argc, char **argv, GError **error);

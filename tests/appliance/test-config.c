@@ -110,6 +110,38 @@ test_errors(void)
 	expect_error("[courtavd]\nroom=1\nstate_dir=/s\n\xff\n", CAV_CONFIG_ERROR_SYNTAX, "not UTF-8");
 }
 
+/* [evidence ID] (issue 3): inputs recorded while in use, not cameras. */
+static void
+test_evidence(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CavConfig) c = load(BASE "[evidence doc]\nbackend = file\nfolder = /srv/ex\n"
+					   "label = 证据\n[evidence hdmi]\nbackend = v4l2\n"
+					   "device = /dev/video9\n",
+				      &error);
+
+	g_assert_no_error(error);
+	g_assert_cmpuint(c->sources->len, ==, 1); /* not a camera of the program */
+	g_assert_cmpuint(c->evidence->len, ==, 2);
+	g_assert_cmpstr(cav_config_evidence(c, "doc")->label, ==, "证据");
+	g_assert_cmpstr(cav_config_evidence(c, "hdmi")->backend, ==, "v4l2");
+	g_assert_null(cav_config_evidence(c, "cam1"));
+
+	expect_error(BASE "[evidence cam1]\nbackend = test\n", CAV_CONFIG_ERROR_VALUE,
+		     "[evidence cam1]: source id “cam1” is used twice");
+	expect_error(BASE "[evidence ip]\nbackend = rtsp\nurl = rtsp://10.0.0.9/\n",
+		     CAV_CONFIG_ERROR_VALUE, "t.ini:7: [evidence ip] backend: an evidence input is");
+	expect_error(BASE "[evidence doc]\nbackend = file\n", CAV_CONFIG_ERROR_VALUE,
+		     "[evidence doc]: Source \"doc\": invalid key \"folder\": required");
+	expect_error(BASE "[evidence doc]\nbackend = file\nfolder = relative\n",
+		     CAV_CONFIG_ERROR_VALUE, "t.ini:8: [evidence doc] folder:");
+	expect_error(BASE "[evidence doc]\nbackend = file\nfolder = /x\ndevice = /dev/video0\n",
+		     CAV_CONFIG_ERROR_VALUE, "t.ini:9: [evidence doc] device:");
+	expect_error(BASE "[microphone m]\nbackend=test\nrole=x\n[evidence audio-x]\nbackend=test\n"
+			  "[audio]\nrole_tracks = x\n",
+		     CAV_CONFIG_ERROR_VALUE, "would have the name of a camera or an evidence input");
+}
+
 #define MICS                                                                                 \
 	"[camera cam2]\nbackend = test\nrole = defendant\n"                                   \
 	"[microphone m1]\nbackend = test\nrole = judge\ncamera = cam1\n"                     \
@@ -188,6 +220,7 @@ main(int argc, char **argv)
 	g_test_add_func("/config/defaults", test_defaults);
 	g_test_add_func("/config/cameras-first", test_cameras_first);
 	g_test_add_func("/config/errors", test_errors);
+	g_test_add_func("/config/evidence", test_evidence);
 	g_test_add_func("/config/program-voice-audio", test_program_voice_audio);
 	return g_test_run();
 }

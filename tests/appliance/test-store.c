@@ -208,6 +208,61 @@ test_rows_roundtrip(Fixture *f, gconstpointer data)
 	g_assert_cmpint(cav_store_heartbeat_get(f->store), ==, 43);
 }
 
+/* Migration 6 rebuilds the tracks table (a wider CHECK): a database at
+ * schema 5 holding tracks and segments keeps every row and id, foreign keys
+ * are on again afterwards, and the new kind is accepted. The schema-5 state
+ * is made by undoing the rebuild on a current database with data in it. */
+static void
+test_migration_6_keeps_tracks(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 h, track, seg;
+	sqlite3 *db = cav_store_db(f->store);
+
+	g_assert_true(cav_store_room_upsert(f->store, "101", "第一法庭", NULL, &error));
+	h = add_hearing(f->store, add_case(f->store, "（2026）兵0101刑初1号"), "u6", &error);
+	g_assert_no_error(error);
+	track = cav_store_track_ensure(f->store, h, "cam1", "camera", "审判席", &error);
+	g_assert_no_error(error);
+	seg = cav_store_segment_insert_open(f->store, track, 1, "cam1/a.mp4", 1, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(seg, >, 0);
+	g_assert_cmpint(sqlite3_exec(db,
+				     "PRAGMA foreign_keys = OFF;"
+				     "BEGIN;"
+				     "DROP TABLE evidence_uses;"
+				     "CREATE TABLE tracks_v5 (id INTEGER PRIMARY KEY,"
+				     " hearing_id INTEGER NOT NULL REFERENCES hearings(id),"
+				     " name TEXT NOT NULL,"
+				     " kind TEXT NOT NULL CHECK (kind IN ('camera','program','audio')),"
+				     " label TEXT, UNIQUE (hearing_id, name));"
+				     "INSERT INTO tracks_v5 SELECT * FROM tracks;"
+				     "DROP TABLE tracks;"
+				     "ALTER TABLE tracks_v5 RENAME TO tracks;"
+				     "PRAGMA user_version = 5;"
+				     "COMMIT;",
+				     NULL, NULL, NULL),
+			 ==, SQLITE_OK);
+	cav_store_close(f->store);
+
+	f->store = cav_store_open(f->path, &error);
+	g_assert_no_error(error);
+	db = cav_store_db(f->store);
+	g_assert_cmpint(query_int(f->store, "PRAGMA user_version"), ==, cav_migrations_count());
+	g_assert_cmpint(query_int(f->store, "PRAGMA foreign_keys"), ==, 1);
+	g_assert_cmpint(query_int(f->store, "SELECT count(*) FROM tracks WHERE id = 1 AND "
+					    "name = 'cam1' AND label = '审判席'"),
+			 ==, 1);
+	g_assert_cmpint(query_int(f->store, "SELECT count(*) FROM segments s JOIN tracks t ON "
+					    "t.id = s.track_id WHERE t.name = 'cam1'"),
+			 ==, 1);
+	g_assert_cmpint(cav_store_track_ensure(f->store, h, "doc", "evidence", NULL, &error), >, 0);
+	g_assert_no_error(error);
+	/* Foreign keys hold again: a segment of a missing track is refused. */
+	g_assert_cmpint(cav_store_segment_insert_open(f->store, 999, 1, "x/b.mp4", 1, &error), ==, 0);
+	g_assert_nonnull(error);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -216,5 +271,7 @@ main(int argc, char **argv)
 	g_test_add("/store/newer-schema", Fixture, NULL, setup, test_newer_schema_refused, teardown);
 	g_test_add("/store/constraints", Fixture, NULL, setup, test_constraints, teardown);
 	g_test_add("/store/rows", Fixture, NULL, setup, test_rows_roundtrip, teardown);
+	g_test_add("/store/migration-6", Fixture, NULL, setup, test_migration_6_keeps_tracks,
+		   teardown);
 	return g_test_run();
 }
