@@ -64,7 +64,15 @@ cav_room_evidence_free(struct CavRoomEvidence *ev)
 gboolean
 cav_room_evidence_active(CavRoom *room)
 {
-	return room->evidence != NULL;
+	return room->evidence != NULL ||
+	       (room->evidence_closing != NULL && room->evidence_closing->len > 0);
+}
+
+void
+cav_room_evidence_dispose(CavRoom *room)
+{
+	g_clear_pointer(&room->evidence, cav_room_evidence_free);
+	g_clear_pointer(&room->evidence_closing, g_ptr_array_unref);
 }
 
 static void
@@ -190,7 +198,7 @@ check_start(CavRoom *room, const char *id, const char *file, GError **error)
 				 "只有在庭审录制过程中才能展示证据。");
 		return NULL;
 	}
-	if (room->evidence != NULL) {
+	if (room->evidence != NULL) { /* (one that is closing its files does not count) */
 		cav_set_error_bi(error, CAV_ROOM_ERROR, CAV_ROOM_ERROR_BAD_TRANSITION,
 				 "Evidence input “%s” is still in use: end it first.",
 				 "证据输入“%s”仍在使用中，请先结束展示。",
@@ -335,30 +343,38 @@ cav_room_evidence_start(CavRoom *room, const char *id, const char *file, const c
 
 /* ---- stop ---------------------------------------------------------------- */
 
+/* Ends the use in progress and lets its recorder drain among the closing
+ * ones: the next exhibit can be shown at once, on a recorder of its own. */
+static void
+retire(CavRoom *room, const char *actor, const char *reason)
+{
+	struct CavRoomEvidence *ev = g_steal_pointer(&room->evidence);
+
+	store_end(room, ev, actor, reason);
+	if (room->evidence_closing == NULL)
+		room->evidence_closing =
+			g_ptr_array_new_with_free_func((GDestroyNotify)cav_room_evidence_free);
+	g_ptr_array_add(room->evidence_closing, ev);
+	cav_recorder_stop(ev->rec, EVIDENCE_STOP_TIMEOUT_MS);
+}
+
 gboolean
 cav_room_evidence_stop(CavRoom *room, const char *actor, GError **error)
 {
-	struct CavRoomEvidence *ev = room->evidence;
-
-	if (ev == NULL || ev->ended) {
+	if (room->evidence == NULL) {
 		cav_set_error_bi(error, CAV_ROOM_ERROR, CAV_ROOM_ERROR_BAD_TRANSITION,
 				 "No evidence is being shown.", "当前没有正在展示的证据。");
 		return FALSE;
 	}
-	store_end(room, ev, actor, "stopped");
-	cav_recorder_stop(ev->rec, EVIDENCE_STOP_TIMEOUT_MS);
+	retire(room, actor, "stopped");
 	return TRUE;
 }
 
 void
 cav_room_evidence_end(CavRoom *room, const char *reason)
 {
-	struct CavRoomEvidence *ev = room->evidence;
-
-	if (ev == NULL)
-		return;
-	store_end(room, ev, CAV_ACTOR_DAEMON, reason);
-	cav_recorder_stop(ev->rec, EVIDENCE_STOP_TIMEOUT_MS);
+	if (room->evidence != NULL)
+		retire(room, CAV_ACTOR_DAEMON, reason);
 }
 
 /* ---- the evidence recorder's callbacks (main context) --------------------- */
@@ -396,6 +412,15 @@ free_idle(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+static guint
+find_closing(GPtrArray *closing, struct CavRoomEvidence *ev)
+{
+	guint i = 0;
+
+	g_assert(closing != NULL && g_ptr_array_find(closing, ev, &i));
+	return i;
+}
+
 /* The evidence recorder is down: forget it (freed later: we are inside
  * its callback). */
 static void
@@ -409,7 +434,11 @@ gone(struct CavRoomEvidence *ev)
 		/* The digest finishes on its own; it no longer needs this state. */
 		g_clear_object(&ev->hashing);
 	}
-	room->evidence = NULL;
+	if (room->evidence == ev)
+		room->evidence = NULL;
+	else
+		g_ptr_array_steal_index(room->evidence_closing,
+					find_closing(room->evidence_closing, ev));
 	g_idle_add(free_idle, ev);
 	cav_room_media_check_waiters(room);
 }
@@ -496,7 +525,7 @@ cav_room_evidence_status(CavRoom *room)
 	}
 	json_builder_end_array(b);
 	json_builder_set_member_name(b, "active");
-	if (ev == NULL || ev->ended) {
+	if (ev == NULL) {
 		json_builder_add_null_value(b);
 	} else {
 		const char *file = g_hash_table_lookup(ev->spec->params, "file");

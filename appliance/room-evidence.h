@@ -11,7 +11,8 @@
  * file — so the record says what was shown, when and by whom.
  *
  * Rules: only while the hearing records; one input in use at a time (a
- * courtroom has one presenter screen); pausing, closing or a recorder fault
+ * courtroom has one presenter screen; the next may start while the last
+ * one's recorder is still closing its files); pausing, closing or a recorder fault
  * ends the use. The input is not composed into the program picture: the
  * program's panes are fixed for a recording run so that switching never
  * glitches, and an exhibit shown to the court is not always one for the
@@ -52,5 +53,7 @@ JsonNode *cav_room_evidence_status(CavRoom *room);
 
 /* Frees the evidence state (the recorder without draining). NULL-safe. */
 void cav_room_evidence_free(struct CavRoomEvidence *ev);
+/* Frees the use in progress and the closing ones (cav_room_free). */
+void cav_room_evidence_dispose(CavRoom *room);
 
 G_END_DECLS

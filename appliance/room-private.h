@@ -24,6 +24,7 @@ struct CavRoom {
 	CavEventHub *events;       /* owned */
 	struct CavRoomProgram *program; /* owned: layout, voice switching, mic alarms (room-program.c) */
 	struct CavRoomEvidence *evidence; /* owned: the evidence input in use (room-evidence.c), nullable */
+	GPtrArray *evidence_closing;      /* owned: ended uses whose recorders drain, nullable */
 	gboolean shutting_down;
 };
 

@@ -203,7 +203,7 @@ cav_room_free(CavRoom *room)
 	if (room == NULL)
 		return;
 	cav_disk_guard_free(room->guard);
-	cav_room_evidence_free(room->evidence);
+	cav_room_evidence_dispose(room);
 	cav_recorder_free(room->recorder);
 	g_free(room->rec_media_dir);
 	g_hash_table_unref(room->track_ids);
@@ -898,7 +898,8 @@ cav_room_shutdown(CavRoom *room, GAsyncReadyCallback callback, gpointer user_dat
 	gint64 id = room->rec_hearing_id;
 
 	room->shutting_down = TRUE;
-	if (room->recorder == NULL && room->evidence == NULL && g_queue_is_empty(&room->jobs)) {
+	if (room->recorder == NULL && !cav_room_evidence_active(room) &&
+	    g_queue_is_empty(&room->jobs)) {
 		g_task_return_boolean(task, TRUE);
 		return;
 	}
