@@ -36,9 +36,9 @@ get_stats(CavRelayRequest *req)
 	json_builder_set_member_name(b, "subscriber_objects");
 	json_builder_add_int_value(b, cav_subscriber_alive());
 	json_builder_set_member_name(b, "http_connections");
-	json_builder_add_int_value(b, g_hash_table_size(req->http->conns));
+	json_builder_add_int_value(b, cav_http_reaper_n_connections(req->http->reaper));
 	json_builder_set_member_name(b, "http_connections_reaped");
-	json_builder_add_int_value(b, (gint64)req->http->conns_reaped);
+	json_builder_add_int_value(b, (gint64)cav_http_reaper_n_reaped(req->http->reaper));
 	json_builder_end_object(b);
 	cav_relay_respond_json(req->msg, 200, b);
 }

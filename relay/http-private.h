@@ -27,6 +27,7 @@
 #include "relay.h"
 #include "registry.h"
 #include "users.h"
+#include "common/http-reaper.h"
 #include "common/srtp.h"
 
 #include <json-glib/json-glib.h>
@@ -55,9 +56,7 @@ struct CavRelayHttp {
 	GPtrArray *sockets;  /* WebSocket clients of /api/v1/events (api-ws.c) (owned) */
 	guint hub_sub;       /* event hub subscription of api-ws.c, 0 when none */
 	GHashTable *area_data; /* area name -> its state (owned values, via destroy notify) */
-	GHashTable *conns;     /* GSocket * -> connection state of the reaper (http.c) (owned) */
-	guint reaper;          /* its timer */
-	guint64 conns_reaped;  /* idle connections closed after their client left */
+	CavHttpReaper *reaper; /* closes connections dropped while idle (owned) */
 };
 
 typedef struct {

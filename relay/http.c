@@ -8,16 +8,16 @@
  * Bodies are bounded as in courtavd's api.c: a Content-Length above the
  * limit is refused with 413 as soon as the headers are in, chunked bodies
  * are cut off at the same size, and a body slower than
- * CAV_RELAY_BODY_TIMEOUT_S gets its connection shut. Main thread only.
+ * CAV_RELAY_BODY_TIMEOUT_S gets its connection shut. Connections that
+ * clients drop while idle are closed by the reaper (common/http-reaper.h),
+ * which libsoup 3.2 needs. Main thread only.
  */
 #include "http-private.h"
 #include "devauth.h"
 #include "stats.h"
 #include "common/reqsign.h"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/socket.h>
 
 typedef struct {
 	char *method;   /* owned */
@@ -430,112 +430,9 @@ on_got_chunk(SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
 		mark_too_large(msg);
 }
 
-/* ---- the connection reaper ----------------------------------------------------- */
-
-/* libsoup 3.2 (Debian 12) never notices a keep-alive connection that the
- * client closes while idle: it keeps the socket open (CLOSE_WAIT) and its
- * objects forever. Enough clients that drop their idle connections (any
- * browser, curl, a load balancer) would exhaust the relay's file
- * descriptors. So the router remembers each connection's socket, and every
- * few seconds closes those that are idle (their last message finished, not
- * a WebSocket) and whose peer has closed (a peek reads end-of-file). The
- * GSocket then refuses any later use, so a reused descriptor number is
- * never touched through it; libsoup's small per-connection objects remain
- * lost (fixed upstream in libsoup 3.3). Main thread only. */
-#define REAP_INTERVAL_S 1
-
-typedef struct {
-	GSocket *socket; /* a ref */
-	guint busy;      /* messages started and not finished */
-	gboolean websocket;
-} Conn;
-
-static void
-conn_free(Conn *c)
-{
-	g_object_unref(c->socket);
-	g_free(c);
-}
-
-static gboolean
-peer_closed(GSocket *socket)
-{
-	char b;
-	ssize_t n;
-
-	if (g_socket_condition_check(socket, G_IO_IN | G_IO_HUP | G_IO_ERR) == 0)
-		return FALSE;
-	n = recv(g_socket_get_fd(socket), &b, 1, MSG_PEEK | MSG_DONTWAIT);
-	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
-}
-
-static gboolean
-reap(gpointer data)
-{
-	CavRelayHttp *http = data;
-	GHashTableIter it;
-	gpointer value;
-
-	g_hash_table_iter_init(&it, http->conns);
-	while (g_hash_table_iter_next(&it, NULL, &value)) {
-		Conn *c = value;
-
-		if (g_socket_is_closed(c->socket) || G_OBJECT(c->socket)->ref_count == 1) {
-			g_hash_table_iter_remove(&it); /* libsoup is done with it */
-		} else if (c->busy == 0 && !c->websocket && peer_closed(c->socket)) {
-			g_socket_close(c->socket, NULL);
-			http->conns_reaped++;
-			g_hash_table_iter_remove(&it);
-		}
-	}
-	return G_SOURCE_CONTINUE;
-}
-
-static Conn *
-conn_of(CavRelayHttp *http, SoupServerMessage *msg)
-{
-	GSocket *socket = soup_server_message_get_socket(msg);
-	Conn *c;
-
-	if (socket == NULL || http->conns == NULL)
-		return NULL;
-	c = g_hash_table_lookup(http->conns, socket);
-	if (c == NULL) {
-		c = g_new0(Conn, 1);
-		c->socket = g_object_ref(socket);
-		g_hash_table_insert(http->conns, socket, c);
-	}
-	return c;
-}
-
-static void
-on_request_finished(SoupServerMessage *msg, gpointer user_data)
-{
-	CavRelayHttp *http = user_data;
-	Conn *c = http->conns ? g_hash_table_lookup(http->conns,
-						    g_object_get_data(G_OBJECT(msg), "cav-socket"))
-			      : NULL;
-
-	if (c == NULL)
-		return;
-	if (c->busy > 0)
-		c->busy--;
-	if (soup_server_message_get_status(msg) == SOUP_STATUS_SWITCHING_PROTOCOLS)
-		c->websocket = TRUE;
-}
-
 static void
 on_request_started(SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 {
-	CavRelayHttp *http = user_data;
-	Conn *c = conn_of(http, msg);
-
-	if (c != NULL) {
-		c->busy++;
-		/* Only the key (a pointer): the Conn holds the socket's ref. */
-		g_object_set_data(G_OBJECT(msg), "cav-socket", c->socket);
-		g_signal_connect(msg, "finished", G_CALLBACK(on_request_finished), http);
-	}
 	g_signal_connect(msg, "got-headers", G_CALLBACK(on_got_headers), NULL);
 	g_signal_connect(msg, "got-chunk", G_CALLBACK(on_got_chunk), NULL);
 	g_signal_connect(msg, "got-body", G_CALLBACK(stop_body_timer), NULL);
@@ -580,10 +477,9 @@ cav_relay_http_new(CavRelay *relay, GError **error)
 	http->sockets = g_ptr_array_new_with_free_func(g_object_unref);
 	http->area_data = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 						(GDestroyNotify)area_data_free);
-	http->conns = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-					    (GDestroyNotify)conn_free);
-	http->reaper = g_timeout_add_seconds(REAP_INTERVAL_S, reap, http);
 	http->server = soup_server_new("server-header", "courtav-relay/" CAV_VERSION, NULL);
+	/* libsoup 3.2 keeps connections dropped while idle open forever. */
+	http->reaper = cav_http_reaper_new(http->server);
 	if (c->tls_certificate != NULL) {
 		g_autoptr(GTlsCertificate) cert =
 			g_tls_certificate_new_from_files(c->tls_certificate, c->tls_key, error);
@@ -628,8 +524,7 @@ cav_relay_http_free(CavRelayHttp *http)
 	if (http == NULL)
 		return;
 	cav_relay_ws_stop(http);
-	if (http->reaper != 0)
-		g_source_remove(http->reaper);
+	g_clear_pointer(&http->reaper, cav_http_reaper_free);
 	/* Areas' state first: it may refer to the server. */
 	g_clear_pointer(&http->area_data, g_hash_table_unref);
 	if (http->server != NULL) {
@@ -638,7 +533,6 @@ cav_relay_http_free(CavRelayHttp *http)
 	}
 	g_clear_pointer(&http->routes, g_ptr_array_unref);
 	g_clear_pointer(&http->sockets, g_ptr_array_unref);
-	g_clear_pointer(&http->conns, g_hash_table_unref);
 	g_free(http->url);
 	g_free(http);
 }
