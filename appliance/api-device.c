@@ -9,7 +9,7 @@ get_status(CavApiRequest *req)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
-	cav_json_status(b, req->api->room);
+	cav_json_status(b, req->api->room, req->api->reaper);
 	cav_api_respond_json(req->msg, 200, b);
 }
 

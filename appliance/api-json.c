@@ -227,7 +227,7 @@ add_current_hearing(JsonBuilder *b, CavRoom *room)
 }
 
 void
-cav_json_status(JsonBuilder *b, CavRoom *room)
+cav_json_status(JsonBuilder *b, CavRoom *room, const CavHttpReaper *reaper)
 {
 	const CavConfig *c = cav_room_config(room);
 	CavDiskGuard *disk = cav_room_disk(room);
@@ -272,6 +272,13 @@ cav_json_status(JsonBuilder *b, CavRoom *room)
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
+	if (reaper != NULL) {
+		MEMBER(b, "http");
+		json_builder_begin_object(b);
+		add_int(b, "connections", cav_http_reaper_n_connections(reaper));
+		add_int(b, "reaped", (gint64)cav_http_reaper_n_reaped(reaper));
+		json_builder_end_object(b);
+	}
 	json_builder_end_object(b);
 }
 

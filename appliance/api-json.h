@@ -4,6 +4,7 @@
 #include <json-glib/json-glib.h>
 #include "room.h"
 #include "store.h"
+#include "common/http-reaper.h"
 
 G_BEGIN_DECLS
 
@@ -17,7 +18,9 @@ void cav_json_hearing_summary(JsonBuilder *b, CavStore *store, const CavHearingR
 gboolean cav_json_hearing_full(JsonBuilder *b, CavStore *store, const CavHearingRow *h,
 			       GError **error);
 void cav_json_event(JsonBuilder *b, const CavEventRow *e);
-void cav_json_status(JsonBuilder *b, CavRoom *room);
+/* GET /status. @reaper (nullable): the API's connection reaper, whose
+ * counts become the "http" member. */
+void cav_json_status(JsonBuilder *b, CavRoom *room, const CavHttpReaper *reaper);
 
 /* Serialises the builder's root. (transfer full) */
 char *cav_json_to_string(JsonBuilder *b, gsize *len);

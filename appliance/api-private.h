@@ -12,6 +12,7 @@
 #include "errors.h"
 #include "preview.h"
 #include "users.h"
+#include "common/http-reaper.h"
 
 #include <libsoup/soup.h>
 
@@ -25,6 +26,7 @@ struct CavApi {
 	CavUsers *users;         /* owned */
 	CavPreview *preview;     /* owned */
 	SoupServer *server;      /* owned */
+	CavHttpReaper *reaper;   /* closes connections dropped while idle (owned) */
 	GPtrArray *routes;       /* CavApiRoute * (owned) */
 	char *url;               /* owned */
 	char *panel_url;         /* owned, nullable */

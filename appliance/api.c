@@ -16,6 +16,10 @@
  * dropped, not stored), chunked bodies are cut off at the same size, and a
  * body that has not fully arrived CAV_API_BODY_TIMEOUT_S after its headers
  * gets its connection shut down.
+ *
+ * Connections that clients drop while idle are closed by the reaper
+ * (common/http-reaper.h): libsoup 3.2 would keep each one open, with its
+ * descriptor, as long as the daemon runs.
  */
 #include "api-private.h"
 
@@ -416,6 +420,7 @@ cav_api_new(CavRoom *room, const CavSigner *signer, GError **error)
 	api->preview = cav_preview_new();
 	register_routes(api);
 	api->server = soup_server_new("server-header", "courtavd/" CAV_VERSION, NULL);
+	api->reaper = cav_http_reaper_new(api->server);
 	g_signal_connect(api->server, "request-started", G_CALLBACK(on_request_started), api);
 	soup_server_add_handler(api->server, "/api/v1", handler, api, NULL);
 	/* The same path serves GET /events (JSON) and the WebSocket: libsoup
@@ -440,6 +445,7 @@ cav_api_free(CavApi *api)
 {
 	if (api == NULL)
 		return;
+	cav_http_reaper_free(api->reaper);
 	if (api->server != NULL) {
 		soup_server_disconnect(api->server);
 		g_object_unref(api->server);
