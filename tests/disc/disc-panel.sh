@@ -8,12 +8,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 command -v /usr/bin/chromium >/dev/null || fail "chromium is not installed (scripts/install-deps.sh)"
 command -v npm >/dev/null || fail "node and npm are needed (scripts/install-deps.sh)"
 e2e=$here/../e2e
-deps=$CAV_BUILD_ROOT/tests/e2e-node
-if ! cmp -s "$e2e/package-lock.json" "$deps/package-lock.json" 2>/dev/null || [ ! -d "$deps/node_modules/playwright-core" ]; then
-	rm -rf "$deps" && mkdir -p "$deps"
-	cp "$e2e/package.json" "$e2e/package-lock.json" "$deps/"
-	(cd "$deps" && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci failed"
-fi
+. "$e2e/node-deps.sh"
+deps=$(cav_node_deps) || fail "npm ci failed"
 
 CAV_SEGMENT_SECONDS=2 cav_setup disc-panel
 sed -i -e "s|^listen = |ui_dir = $CAV_SOURCE_ROOT/ui\nlisten = |" "$CAV_INI"

@@ -14,12 +14,8 @@ command -v /usr/bin/chromium >/dev/null || fail "chromium is not installed (scri
 [ -f "$CAV_BUILD_ROOT/ui/watch/hls.min.js" ] || fail "hls.js was not built (ninja; needs npm)"
 HLS_PROBE=$CAV_BUILD_ROOT/tests/relay-public/hls-probe
 e2e=$CAV_SOURCE_ROOT/tests/e2e
-deps=$CAV_BUILD_ROOT/tests/e2e-node
-if ! cmp -s "$e2e/package-lock.json" "$deps/package-lock.json" 2>/dev/null || [ ! -d "$deps/node_modules/playwright-core" ]; then
-	rm -rf "$deps" && mkdir -p "$deps"
-	cp "$e2e/package.json" "$e2e/package-lock.json" "$deps/"
-	(cd "$deps" && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci failed"
-fi
+. "$e2e/node-deps.sh"
+deps=$(cav_node_deps) || fail "npm ci failed"
 
 relay_setup relay-public-appliance
 # [relay] lines must go before [media]: rebuild the file's head.

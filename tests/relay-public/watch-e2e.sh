@@ -11,12 +11,8 @@ command -v /usr/bin/chromium >/dev/null || fail "chromium is not installed (scri
 command -v node >/dev/null && command -v npm >/dev/null || fail "node and npm are needed (scripts/install-deps.sh)"
 [ -f "$CAV_BUILD_ROOT/ui/watch/hls.min.js" ] || fail "hls.js was not built (ninja; needs npm)"
 e2e=$CAV_SOURCE_ROOT/tests/e2e
-deps=$CAV_BUILD_ROOT/tests/e2e-node
-if ! cmp -s "$e2e/package-lock.json" "$deps/package-lock.json" 2>/dev/null || [ ! -d "$deps/node_modules/playwright-core" ]; then
-	rm -rf "$deps" && mkdir -p "$deps"
-	cp "$e2e/package.json" "$e2e/package-lock.json" "$deps/"
-	(cd "$deps" && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci failed"
-fi
+. "$e2e/node-deps.sh"
+deps=$(cav_node_deps) || fail "npm ci failed"
 
 pub_setup watch
 pub_start
