@@ -84,6 +84,18 @@ try {
   await page.waitForTimeout(1500);
   await shot('panel-recording-zh.png');
 
+  step('show an exhibit (recorded while shown), then end it');
+  await page.locator('#evidence-card').waitFor();
+  await page.selectOption('select[data-evidence-file="doc"]', '物证1.png');
+  await page.click('[data-evidence="doc"]');
+  await page.locator('#evidence-active', { hasText: '正在展示 证据文件 物证1.png' }).waitFor();
+  if (!(await page.locator('[data-evidence="doc"]').isDisabled()))
+    throw new Error('a second exhibit can be started while one is shown');
+  await page.waitForTimeout(2500);
+  await shot('evidence-zh.png');
+  await page.click('#evidence-stop');
+  await page.locator('#evidence-active', { hasText: '未展示证据' }).waitFor();
+
   step('in-room status page while recording');
   const wall = await ctx.newPage();
   watch(wall, 'status');

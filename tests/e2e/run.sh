@@ -3,7 +3,7 @@
 # sources: Chromium headless (Debian's /usr/bin/chromium) driven by
 # playwright-core (pinned by package-lock.json, installed with `npm ci`).
 # panel.test.mjs logs in with a PIN, creates a case, opens the hearing, adds
-# marks, pauses for 休庭, switches the layout, resumes, sees the alarm banner,
+# marks, shows an exhibit and ends it, pauses for 休庭, switches the layout, resumes, sees the alarm banner,
 # closes, and checks the in-room status page; any browser console error fails
 # it. Then this script checks the database and the files.
 #
@@ -25,16 +25,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 command -v /usr/bin/chromium >/dev/null || fail "chromium is not installed (scripts/install-deps.sh)"
 command -v node >/dev/null && command -v npm >/dev/null || fail "node and npm are needed (scripts/install-deps.sh)"
 
-# playwright-core, exactly as locked. The install lives in the build tree so
-# the source tree stays clean; it is reused while the lock file is unchanged.
-deps=$CAV_BUILD_ROOT/tests/e2e-node
-if ! cmp -s "$here/package-lock.json" "$deps/package-lock.json" 2>/dev/null || [ ! -d "$deps/node_modules/playwright-core" ]; then
-	rm -rf "$deps" && mkdir -p "$deps"
-	cp "$here/package.json" "$here/package-lock.json" "$deps/"
-	(cd "$deps" && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci failed"
-fi
+# playwright-core, exactly as locked (node-deps.sh).
+. "$here/node-deps.sh"
+deps=$(cav_node_deps) || fail "npm ci failed"
 
-cav_setup e2e
+cav_setup e2e "[evidence doc]" "backend = file" "label = 证据文件" "folder = __EXHIBITS__"
+# An exhibit for the evidence card (an image file shown, then ended).
+mkdir -p "$CAV_DIR/exhibits"
+sed -i "s|__EXHIBITS__|$CAV_DIR/exhibits|" "$CAV_INI"
+gst-launch-1.0 -q videotestsrc num-buffers=1 pattern=smpte ! video/x-raw,width=640,height=480 ! \
+	pngenc ! filesink location="$CAV_DIR/exhibits/物证1.png" || fail "cannot make the exhibit"
 mkdir -p "$CAV_DIR/media"
 mount -t tmpfs -o size=256m tmpfs "$CAV_DIR/media" || fail "cannot mount tmpfs"
 # About 0.36 h of recording fits in 256 MB at the test bitrates: the alarm
@@ -64,11 +64,16 @@ for action in case.create hearing.open hearing.start hearing.pause hearing.resum
 	[ "$(sql "SELECT count(*) FROM audit WHERE action = '$action' AND actor = '$CAV_CLERK'")" -ge 1 ] ||
 		fail "no audit row $action by $CAV_CLERK: $(sql 'SELECT actor, action FROM audit')"
 done
+[ "$(sql "SELECT source || '/' || file || '/' || started_by || '/' || ended_by || '/' || end_reason FROM evidence_uses")" = \
+	"doc/物证1.png/$CAV_CLERK/$CAV_CLERK/stopped" ] || fail "evidence use: $(sql 'SELECT * FROM evidence_uses')"
+[ "$(sql "SELECT count(*) FROM audit WHERE action = 'evidence.start' AND actor = '$CAV_CLERK'")" = 1 ] ||
+	fail "no evidence.start by $CAV_CLERK in the audit log"
 [ "$(sql "SELECT count(*) FROM events WHERE code = 'disk-low'")" -ge 1 ] || fail "no disk-low alarm stored"
 [ "$(sql "SELECT count(*) FROM events WHERE code = 'source-lost:cam2'")" -ge 1 ] || fail "no source-lost alarm stored"
 
 # ---- the files: every track recorded, both runs, and they verify -------------
 hdir=$(sql "SELECT media_dir FROM hearings WHERE id = 1")
+[ "$(find "$hdir/doc" -name '*.mp4' | wc -l)" -ge 1 ] || fail "no file on the evidence track"
 for track in cam1 cam2 program audio; do
 	n=$(find "$hdir/$track" -name '*.mp4' | wc -l)
 	[ "$n" -ge 2 ] || fail "$track: $n files for two recording runs"

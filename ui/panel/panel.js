@@ -5,6 +5,7 @@
 // errors are shown in plain words from the API's message / message_zh.
 import { t, getLang, setLang, applyI18n } from './i18n.js';
 import { initDisc, openDisc, onJobEvent } from './disc.js';
+import { initEvidence, loadEvidence, onEvidenceEvent, renderEvidence } from './evidence.js';
 
 const API = '/api/v1';
 const MARKS = ['开庭', '法庭调查', '举证', '质证', '法庭辩论', '最后陈述', '休庭', '宣判'];
@@ -263,6 +264,7 @@ function connectEvents() {
     else if (ev.type === 'levels') renderLevels(ev.data);
     else if (ev.type === 'source') refreshStatus();
     else if (ev.type === 'job') onJobEvent(ev.data);
+    else if (ev.type === 'evidence') onEvidenceEvent(ev.data);
     else if (ev.type === 'warning') toast(getLang() === 'en' ? ev.data.message : ev.data.message_zh, true);
   };
   ws.onclose = () => {
@@ -347,7 +349,7 @@ async function openHearingScreen(id) {
   app.hearingId = id;
   show('hearing');
   $('report').hidden = true;
-  await Promise.all([loadHearing(), loadLayout(), loadLevels(), buildPreviews()]);
+  await Promise.all([loadHearing(), loadLayout(), loadLevels(), buildPreviews(), loadEvidence()]);
 }
 
 async function loadHearing() {
@@ -377,6 +379,7 @@ function renderHearing() {
   if (closed) renderReport(h);
   $('report').hidden = !closed;
   $('screen-hearing').classList.toggle('closed', closed);
+  renderEvidence();
 }
 
 function renderReport(h) {
@@ -420,6 +423,7 @@ async function transition(verb, body) {
       renderHearing();
       await refreshStatus();
       if (verb === 'resume' || verb === 'start') await loadLayout();
+      await loadEvidence(); // a pause or close ends the use
     } catch (e) { showError(e); }
   });
 }
@@ -588,6 +592,8 @@ function init() {
     if (label) { $('mark-free').value = ''; addMark(label); }
   });
   $('btn-back').addEventListener('click', () => { app.hearingId = null; app.hearing = null; show('cases'); loadCases(); });
+  initEvidence({ api, el, showError, toast, once, t, $,
+    recording: () => !!app.hearing && app.hearing.state === 'recording' });
   initDisc({ api, el, show, showError, toast, once, t, fmtBytes, $, lang: getLang,
     back: () => { show('cases'); loadCases(); } });
   if (app.token) start();
