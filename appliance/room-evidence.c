@@ -300,6 +300,17 @@ cav_room_evidence_start(CavRoom *room, const char *id, const char *file, const c
 		cav_room_wrap_store_error(error);
 		return 0;
 	}
+	/* The hearing's recorder may still be draining after a pause or close
+	 * that the store already holds. */
+	if (h->state != CAV_HEARING_RECORDING) {
+		cav_set_error_bi(error, CAV_ROOM_ERROR, CAV_ROOM_ERROR_BAD_TRANSITION,
+				 "Evidence can be shown only while a hearing is being recorded.",
+				 "只有在庭审录制过程中才能展示证据。");
+		return 0;
+	}
+	/* An exhibit adds a track: the same floor as opening or resuming. */
+	if (!cav_disk_guard_check_start(room->guard, error))
+		return 0;
 	ev = g_new0(struct CavRoomEvidence, 1);
 	ev->room = room;
 	ev->spec = g_steal_pointer(&spec);
