@@ -105,7 +105,7 @@ on_login(GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 post_login(CavApiRequest *req)
 {
-	static const char *const fields[] = { "user", "secret", NULL };
+	static const char *const fields[] = {"user", "secret", NULL};
 	g_autoptr(JsonObject) o = cav_api_read_body(req->msg, fields);
 	g_autofree char *peer = NULL;
 	const char *user = NULL, *secret = NULL;
@@ -125,7 +125,7 @@ post_login(CavApiRequest *req)
 static void
 post_logout(CavApiRequest *req)
 {
-	static const char *const no_fields[] = { NULL };
+	static const char *const no_fields[] = {NULL};
 	g_autoptr(JsonObject) o = cav_api_read_body(req->msg, no_fields);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(JsonBuilder) b = json_builder_new();
@@ -184,9 +184,9 @@ get_users(CavApiRequest *req)
 /* A user add or change waiting for its secret's hash. */
 typedef struct {
 	CavApi *api;
-	SoupServerMessage *msg; /* owned ref */
-	gint64 id;              /* 0: add */
-	char *actor;            /* owned */
+	SoupServerMessage *msg;                  /* owned ref */
+	gint64 id;                               /* 0: add */
+	char *actor;                             /* owned */
 	char *name, *display_name, *role, *kind; /* owned, nullable */
 	int disabled;
 	gboolean unlock;
@@ -221,8 +221,8 @@ user_op_apply(UserOp *op, const char *hash)
 			respond_user(op->msg, 201, store, id);
 		return;
 	}
-	CavUserChange ch = { op->display_name, op->role, hash ? op->kind : NULL, hash,
-			     op->disabled, op->unlock };
+	CavUserChange ch = {op->display_name, op->role,  hash ? op->kind : NULL, hash,
+			    op->disabled,     op->unlock};
 	if (!cav_users_update(op->api->users, op->id, &ch, op->actor, &error))
 		cav_api_respond_error(op->msg, error);
 	else
@@ -288,8 +288,8 @@ user_op_new(CavApiRequest *req)
 static void
 post_user(CavApiRequest *req)
 {
-	static const char *const fields[] = { "name", "display_name", "role", "secret_kind",
-					      "secret", NULL };
+	static const char *const fields[] = {"name",        "display_name", "role",
+					     "secret_kind", "secret",       NULL};
 	g_autoptr(JsonObject) o = cav_api_read_body(req->msg, fields);
 	UserOp *op;
 	const char *secret = NULL;
@@ -320,8 +320,8 @@ post_user(CavApiRequest *req)
 static void
 patch_user(CavApiRequest *req)
 {
-	static const char *const fields[] = { "display_name", "role", "secret_kind", "secret",
-					      "disabled", "unlock", NULL };
+	static const char *const fields[] = {"display_name", "role",   "secret_kind", "secret",
+					     "disabled",     "unlock", NULL};
 	g_autoptr(JsonObject) o = cav_api_read_body(req->msg, fields);
 	UserOp *op;
 	const char *secret = NULL;

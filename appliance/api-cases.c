@@ -4,7 +4,7 @@
 static void
 post_case(CavApiRequest *req)
 {
-	static const char *const fields[] = { "number", "title", "cause", "parties", "public", NULL };
+	static const char *const fields[] = {"number", "title", "cause", "parties", "public", NULL};
 	SoupServerMessage *msg = req->msg;
 	g_autoptr(JsonObject) o = cav_api_read_body(msg, fields);
 	g_autoptr(JsonBuilder) b = json_builder_new();

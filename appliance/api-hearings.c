@@ -55,7 +55,7 @@ get_hearings(CavApiRequest *req)
 static void
 post_hearing(CavApiRequest *req)
 {
-	static const char *const fields[] = { "case_id", "start", NULL };
+	static const char *const fields[] = {"case_id", "start", NULL};
 	g_autoptr(JsonObject) o = cav_api_read_body(req->msg, fields);
 	g_autoptr(GError) error = NULL;
 	gboolean start = TRUE;
@@ -82,7 +82,7 @@ static void
 on_op_done(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	PendingOp *op = user_data;
-	CavApiRequest req = { op->api, op->msg, NULL, op->id, NULL };
+	CavApiRequest req = {op->api, op->msg, NULL, op->id, NULL};
 	g_autoptr(GError) error = NULL;
 
 	if (!cav_room_op_finish(op->api->room, result, &error))
@@ -109,7 +109,7 @@ pending_op(CavApiRequest *req)
 static void
 post_pause(CavApiRequest *req)
 {
-	static const char *const fields[] = { "reason", "detail", NULL };
+	static const char *const fields[] = {"reason", "detail", NULL};
 	g_autoptr(JsonObject) o = cav_api_read_body(req->msg, fields);
 	const char *reason = NULL, *detail = NULL;
 
@@ -123,7 +123,7 @@ post_pause(CavApiRequest *req)
 static void
 post_close(CavApiRequest *req)
 {
-	static const char *const no_fields[] = { NULL };
+	static const char *const no_fields[] = {NULL};
 	g_autoptr(JsonObject) o = cav_api_read_body(req->msg, no_fields);
 
 	if (o != NULL)
@@ -135,7 +135,7 @@ post_close(CavApiRequest *req)
 static void
 post_sync_transition(CavApiRequest *req, const char *verb)
 {
-	static const char *const no_fields[] = { NULL };
+	static const char *const no_fields[] = {NULL};
 	g_autoptr(JsonObject) o = cav_api_read_body(req->msg, no_fields);
 	g_autoptr(GError) error = NULL;
 	gboolean ok;
@@ -174,7 +174,7 @@ post_seal(CavApiRequest *req)
 static void
 post_mark(CavApiRequest *req)
 {
-	static const char *const fields[] = { "label", NULL };
+	static const char *const fields[] = {"label", NULL};
 	g_autoptr(JsonObject) o = cav_api_read_body(req->msg, fields);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(JsonBuilder) b = json_builder_new();
@@ -224,10 +224,9 @@ respond_manifest_file(CavApiRequest *req, gboolean sig)
 		return;
 	}
 	soup_server_message_set_status(req->msg, 200, NULL);
-	soup_server_message_set_response(req->msg,
-					 sig ? "text/plain; charset=us-ascii"
-					     : "application/json; charset=utf-8",
-					 SOUP_MEMORY_TAKE, g_steal_pointer(&data), len);
+	soup_server_message_set_response(
+		req->msg, sig ? "text/plain; charset=us-ascii" : "application/json; charset=utf-8",
+		SOUP_MEMORY_TAKE, g_steal_pointer(&data), len);
 }
 
 static void
@@ -252,7 +251,8 @@ cav_api_hearings_register(CavApi *api)
 	cav_api_route(api, "POST", "/hearings/{id}/pause", CAV_ROLES_COURT, post_pause);
 	cav_api_route(api, "POST", "/hearings/{id}/resume", CAV_ROLES_COURT, post_resume);
 	cav_api_route(api, "POST", "/hearings/{id}/close", CAV_ROLES_COURT, post_close);
-	cav_api_route(api, "POST", "/hearings/{id}/seal", CAV_ROLES_COURT | CAV_ROLE_ADMIN, post_seal);
+	cav_api_route(api, "POST", "/hearings/{id}/seal", CAV_ROLES_COURT | CAV_ROLE_ADMIN,
+		      post_seal);
 	cav_api_route(api, "POST", "/hearings/{id}/marks", CAV_ROLES_COURT, post_mark);
 	cav_api_route(api, "GET", "/hearings/{id}/manifest", CAV_ROLES_ANY, get_manifest);
 	cav_api_route(api, "GET", "/hearings/{id}/manifest.sig", CAV_ROLES_ANY, get_manifest_sig);

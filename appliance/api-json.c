@@ -161,8 +161,8 @@ cav_json_hearing_full(JsonBuilder *b, CavStore *store, const CavHearingRow *h, G
 	g_autoptr(GPtrArray) ivs = cav_store_interval_list(store, h->id, error);
 	g_autoptr(GPtrArray) marks = ivs ? cav_store_mark_list(store, h->id, error) : NULL;
 	g_autoptr(GPtrArray) tracks = marks ? cav_store_track_list(store, h->id, error) : NULL;
-	g_autoptr(GPtrArray) segs = tracks ? cav_store_segment_list(store, h->id, FALSE, error)
-					   : NULL;
+	g_autoptr(GPtrArray) segs =
+		tracks ? cav_store_segment_list(store, h->id, FALSE, error) : NULL;
 
 	if (segs == NULL)
 		return FALSE;

@@ -28,8 +28,8 @@ try_respond(CavApi *api, SoupServerMessage *msg, const char *channel, gboolean l
 	g_autofree char *age_ms = NULL;
 
 	if (jpeg == NULL && error != NULL) {
-		g_autofree char *en = g_strdup_printf("The preview of %s failed: %s", channel,
-						      error->message);
+		g_autofree char *en =
+			g_strdup_printf("The preview of %s failed: %s", channel, error->message);
 
 		cav_api_respond_status(msg, 503, "preview-failed", en, "预览画面暂不可用。");
 		return TRUE;

@@ -31,10 +31,10 @@ struct CavApi {
 	char *url;               /* owned */
 	char *panel_url;         /* owned, nullable */
 	/* Live state the hub reports (api-room.c): */
-	guint hub_sub;           /* subscription id, 0 when none */
-	GHashTable *sources;     /* source id -> JsonNode * of its last "source" event (owned) */
-	JsonNode *levels;        /* the last "levels" event (owned, nullable) */
-	GPtrArray *sockets;      /* WebSocket clients (api-ws.c) (owned) */
+	guint hub_sub;       /* subscription id, 0 when none */
+	GHashTable *sources; /* source id -> JsonNode * of its last "source" event (owned) */
+	JsonNode *levels;    /* the last "levels" event (owned, nullable) */
+	GPtrArray *sockets;  /* WebSocket clients (api-ws.c) (owned) */
 };
 
 typedef struct {
@@ -79,11 +79,12 @@ char *cav_api_roles_string(guint roles);
 void cav_api_cases_register(CavApi *api);
 void cav_api_hearings_register(CavApi *api);
 void cav_api_device_register(CavApi *api);
-void cav_api_auth_register(CavApi *api);    /* api-auth.c: login, users */
-void cav_api_room_register(CavApi *api);    /* api-room.c: layout, sources, levels, storage, alarms, audit */
-void cav_api_preview_register(CavApi *api); /* api-preview.c: JPEG snapshots */
-void cav_api_quality_register(CavApi *api); /* api-quality.c: hearing quality reports */
-void cav_api_disc_register(CavApi *api);    /* api-disc.c: plan, author, burn, jobs, drives */
+void cav_api_auth_register(CavApi *api); /* api-auth.c: login, users */
+void cav_api_room_register(
+	CavApi *api); /* api-room.c: layout, sources, levels, storage, alarms, audit */
+void cav_api_preview_register(CavApi *api);  /* api-preview.c: JPEG snapshots */
+void cav_api_quality_register(CavApi *api);  /* api-quality.c: hearing quality reports */
+void cav_api_disc_register(CavApi *api);     /* api-disc.c: plan, author, burn, jobs, drives */
 void cav_api_evidence_register(CavApi *api); /* api-evidence.c: evidence inputs in use */
 
 /* api-room.c: follows the room's hub for source health and levels. */
@@ -110,8 +111,8 @@ void cav_api_respond_bad(SoupServerMessage *msg, const char *zh, const char *fmt
 	G_GNUC_PRINTF(3, 4);
 void cav_api_respond_not_found(SoupServerMessage *msg);
 /* Any status with a bilingual error body. */
-void cav_api_respond_status(SoupServerMessage *msg, guint status, const char *code,
-			    const char *en, const char *zh);
+void cav_api_respond_status(SoupServerMessage *msg, guint status, const char *code, const char *en,
+			    const char *zh);
 
 /* ---- requests (api-util.c) ----------------------------------------------- */
 
@@ -126,8 +127,7 @@ JsonObject *cav_api_read_body(SoupServerMessage *msg, const char *const *allowed
 /* Optional typed members: absent leaves *out; wrong type answers 400, FALSE. */
 gboolean cav_api_get_string(SoupServerMessage *msg, JsonObject *o, const char *name,
 			    const char **out);
-gboolean cav_api_get_bool(SoupServerMessage *msg, JsonObject *o, const char *name,
-			  gboolean *out);
+gboolean cav_api_get_bool(SoupServerMessage *msg, JsonObject *o, const char *name, gboolean *out);
 /* Optional query parameter in [@min, @max]: absent leaves *out; otherwise
  * answers 400 and returns FALSE. */
 gboolean cav_api_query_int(CavApiRequest *req, const char *name, gint64 min, gint64 max,

@@ -66,7 +66,7 @@ static void
 respond_layout(CavApi *api, SoupServerMessage *msg)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
-	g_auto(CavProgramState) st = { 0 };
+	g_auto(CavProgramState) st = {0};
 	g_auto(GStrv) available = cav_room_program_layouts(api->room);
 	const CavConfig *c = cav_room_config(api->room);
 
@@ -108,7 +108,7 @@ get_layout(CavApiRequest *req)
 static void
 post_layout(CavApiRequest *req)
 {
-	static const char *const fields[] = { "layout", "main_camera", "voice", NULL };
+	static const char *const fields[] = {"layout", "main_camera", "voice", NULL};
 	g_autoptr(JsonObject) o = cav_api_read_body(req->msg, fields);
 	g_autoptr(GError) error = NULL;
 	const char *layout = NULL, *main_camera = NULL;
@@ -160,7 +160,8 @@ get_sources(CavApiRequest *req)
 
 		json_builder_begin_object(b);
 		add_nullable_string(b, "id", s->id);
-		add_nullable_string(b, "kind", s->kind == CAV_MEDIA_VIDEO ? "camera" : "microphone");
+		add_nullable_string(b, "kind",
+				    s->kind == CAV_MEDIA_VIDEO ? "camera" : "microphone");
 		add_nullable_string(b, "backend", s->backend);
 		add_nullable_string(b, "label", s->label);
 		add_nullable_string(b, "role", s->role);
@@ -195,8 +196,8 @@ level_of(CavApi *api, const char *id)
 		JsonNode *n = json_array_get_element(mics, i);
 		JsonObject *m = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
 
-		if (m != NULL && g_strcmp0(json_object_get_string_member_with_default(m, "id", NULL),
-					   id) == 0)
+		if (m != NULL &&
+		    g_strcmp0(json_object_get_string_member_with_default(m, "id", NULL), id) == 0)
 			return m;
 	}
 	return NULL;
@@ -251,7 +252,7 @@ get_storage(CavApiRequest *req)
 {
 	const CavConfig *c = cav_room_config(req->api->room);
 	CavDiskGuard *disk = cav_room_disk(req->api->room);
-	static const char *const levels[] = { "ok", "alarm", "low", "stop" };
+	static const char *const levels[] = {"ok", "alarm", "low", "stop"};
 	CavDiskLevel level = cav_disk_guard_poll(disk);
 	g_autoptr(JsonBuilder) b = json_builder_new();
 

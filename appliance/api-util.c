@@ -15,8 +15,8 @@ cav_api_respond_json(SoupServerMessage *msg, guint status, JsonBuilder *b)
 	char *data = cav_json_to_string(b, &len);
 
 	soup_server_message_set_status(msg, status, NULL);
-	soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-				     "Cache-Control", "no-store");
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Cache-Control",
+				     "no-store");
 	soup_server_message_set_response(msg, "application/json; charset=utf-8", SOUP_MEMORY_TAKE,
 					 data, len);
 }
@@ -26,16 +26,16 @@ static const struct {
 	guint status;
 	const char *name;
 } error_map[] = {
-	{ CAV_ROOM_ERROR_BAD_REQUEST, 400, "bad-request" },
-	{ CAV_ROOM_ERROR_INVALID_CASE_NUMBER, 400, "invalid-case-number" },
-	{ CAV_ROOM_ERROR_BAD_REASON, 400, "bad-reason" },
-	{ CAV_ROOM_ERROR_NOT_FOUND, 404, "not-found" },
-	{ CAV_ROOM_ERROR_CASE_EXISTS, 409, "case-exists" },
-	{ CAV_ROOM_ERROR_HEARING_OPEN, 409, "hearing-open" },
-	{ CAV_ROOM_ERROR_BAD_TRANSITION, 409, "bad-transition" },
-	{ CAV_ROOM_ERROR_DISK_LOW, 507, "disk-low" },
-	{ CAV_ROOM_ERROR_RECORDER, 500, "recorder" },
-	{ CAV_ROOM_ERROR_INTERNAL, 500, "internal" },
+	{CAV_ROOM_ERROR_BAD_REQUEST, 400, "bad-request"},
+	{CAV_ROOM_ERROR_INVALID_CASE_NUMBER, 400, "invalid-case-number"},
+	{CAV_ROOM_ERROR_BAD_REASON, 400, "bad-reason"},
+	{CAV_ROOM_ERROR_NOT_FOUND, 404, "not-found"},
+	{CAV_ROOM_ERROR_CASE_EXISTS, 409, "case-exists"},
+	{CAV_ROOM_ERROR_HEARING_OPEN, 409, "hearing-open"},
+	{CAV_ROOM_ERROR_BAD_TRANSITION, 409, "bad-transition"},
+	{CAV_ROOM_ERROR_DISK_LOW, 507, "disk-low"},
+	{CAV_ROOM_ERROR_RECORDER, 500, "recorder"},
+	{CAV_ROOM_ERROR_INTERNAL, 500, "internal"},
 };
 
 static const struct {
@@ -43,13 +43,13 @@ static const struct {
 	guint status;
 	const char *name;
 } users_map[] = {
-	{ CAV_USERS_ERROR_BAD_CREDENTIALS, 401, "bad-credentials" },
-	{ CAV_USERS_ERROR_LOCKED, 429, "locked" },
-	{ CAV_USERS_ERROR_INVALID, 400, "bad-request" },
-	{ CAV_USERS_ERROR_NOT_FOUND, 404, "not-found" },
-	{ CAV_USERS_ERROR_EXISTS, 409, "user-exists" },
-	{ CAV_USERS_ERROR_LAST_ADMIN, 409, "last-admin" },
-	{ CAV_USERS_ERROR_INTERNAL, 500, "internal" },
+	{CAV_USERS_ERROR_BAD_CREDENTIALS, 401, "bad-credentials"},
+	{CAV_USERS_ERROR_LOCKED, 429, "locked"},
+	{CAV_USERS_ERROR_INVALID, 400, "bad-request"},
+	{CAV_USERS_ERROR_NOT_FOUND, 404, "not-found"},
+	{CAV_USERS_ERROR_EXISTS, 409, "user-exists"},
+	{CAV_USERS_ERROR_LAST_ADMIN, 409, "last-admin"},
+	{CAV_USERS_ERROR_INTERNAL, 500, "internal"},
 };
 
 void
@@ -182,26 +182,30 @@ cav_api_read_body(SoupServerMessage *msg, const char *const *allowed)
 	JsonNode *root;
 
 	if (body->length > CAV_API_MAX_BODY) {
-		cav_api_respond_bad(msg, "请求内容过大。", "Request body too large (%" G_GOFFSET_FORMAT
-			    " bytes, at most %d).", body->length, CAV_API_MAX_BODY);
+		cav_api_respond_bad(msg, "请求内容过大。",
+				    "Request body too large (%" G_GOFFSET_FORMAT
+				    " bytes, at most %d).",
+				    body->length, CAV_API_MAX_BODY);
 		return NULL;
 	}
 	if (body->length == 0)
 		return json_object_new();
 	if (!json_parser_load_from_data(parser, body->data, body->length, &error)) {
-		cav_api_respond_bad(msg, "请求不是有效的 JSON。", "Malformed JSON: %s", error->message);
+		cav_api_respond_bad(msg, "请求不是有效的 JSON。", "Malformed JSON: %s",
+				    error->message);
 		return NULL;
 	}
 	root = json_parser_get_root(parser);
 	if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
-		cav_api_respond_bad(msg, "请求内容必须是 JSON 对象。", "The body must be a JSON object.");
+		cav_api_respond_bad(msg, "请求内容必须是 JSON 对象。",
+				    "The body must be a JSON object.");
 		return NULL;
 	}
 	members = json_object_get_members(json_node_get_object(root));
 	for (GList *l = members; l != NULL; l = l->next) {
 		if (!g_strv_contains(allowed, l->data)) {
 			cav_api_respond_bad(msg, "请求包含未知字段。", "Unknown field “%s”.",
-				    (const char *)l->data);
+					    (const char *)l->data);
 			return NULL;
 		}
 	}
@@ -232,7 +236,8 @@ cav_api_get_bool(SoupServerMessage *msg, JsonObject *o, const char *name, gboole
 	if (n == NULL)
 		return TRUE;
 	if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_BOOLEAN) {
-		cav_api_respond_bad(msg, "字段类型错误。", "Field “%s” must be true or false.", name);
+		cav_api_respond_bad(msg, "字段类型错误。", "Field “%s” must be true or false.",
+				    name);
 		return FALSE;
 	}
 	*out = json_node_get_boolean(n);
@@ -244,10 +249,10 @@ cav_api_get_id(SoupServerMessage *msg, JsonObject *o, const char *name, gint64 *
 {
 	JsonNode *n = json_object_get_member(o, name);
 
-	if (n == NULL || !JSON_NODE_HOLDS_VALUE(n) ||
-	    json_node_get_value_type(n) != G_TYPE_INT64 || json_node_get_int(n) <= 0) {
-		cav_api_respond_bad(msg, "缺少或无效的编号字段。", "Field “%s” must be a positive integer.",
-			    name);
+	if (n == NULL || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64 ||
+	    json_node_get_int(n) <= 0) {
+		cav_api_respond_bad(msg, "缺少或无效的编号字段。",
+				    "Field “%s” must be a positive integer.", name);
 		return FALSE;
 	}
 	*out = json_node_get_int(n);
@@ -263,10 +268,11 @@ cav_api_query_int(CavApiRequest *req, const char *name, gint64 min, gint64 max, 
 	if (text == NULL)
 		return TRUE;
 	if (!g_ascii_string_to_signed(text, 10, min, max, &v, NULL)) {
-		cav_api_respond_bad(req->msg, "查询参数超出范围。",
-				    "Query parameter “%s” must be a whole number from %" G_GINT64_FORMAT
-				    " to %" G_GINT64_FORMAT ".",
-				    name, min, max);
+		cav_api_respond_bad(
+			req->msg, "查询参数超出范围。",
+			"Query parameter “%s” must be a whole number from %" G_GINT64_FORMAT
+			" to %" G_GINT64_FORMAT ".",
+			name, min, max);
 		return FALSE;
 	}
 	*out = v;

@@ -54,7 +54,7 @@ cav_api_route(CavApi *api, const char *method, const char *pattern, guint roles,
 	g_ptr_array_add(api->routes, r);
 }
 
-static const char *const role_names[] = { "clerk", "judge", "technician", "admin" };
+static const char *const role_names[] = {"clerk", "judge", "technician", "admin"};
 
 guint
 cav_api_role_bit(const char *role)
@@ -158,15 +158,14 @@ authorize(CavApi *api, const CavApiRoute *r, CavApiRequest *req, CavUserRow **ou
 		cav_api_respond_status(req->msg, 401, "unauthorized",
 				       token != NULL ? "Your login has expired: log in again."
 						     : "Log in first: this call needs a user.",
-				       token != NULL ? "登录已过期，请重新登录。"
-						     : "请先登录。");
+				       token != NULL ? "登录已过期，请重新登录。" : "请先登录。");
 		return FALSE;
 	}
 	if ((r->roles & cav_api_role_bit(user->role)) == 0) {
 		g_autofree char *allowed = cav_api_roles_string(r->roles);
-		g_autofree char *en = g_strdup_printf(
-			"User %s (%s) may not do this; it needs one of: %s.", user->name,
-			user->role, allowed);
+		g_autofree char *en =
+			g_strdup_printf("User %s (%s) may not do this; it needs one of: %s.",
+					user->name, user->role, allowed);
 
 		cav_api_respond_status(req->msg, 403, "forbidden", en,
 				       "您的账户无权执行此操作，请联系管理员。");
@@ -195,7 +194,8 @@ handler(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable
 	}
 	if (GPOINTER_TO_INT(g_object_get_data(G_OBJECT(msg), "cav-too-large"))) {
 		cav_api_respond_status(msg, 413, "too-large",
-				       "Request body too large (at most 64 KiB).", "请求内容过大。");
+				       "Request body too large (at most 64 KiB).",
+				       "请求内容过大。");
 		return;
 	}
 	seg = g_strsplit(path + strlen("/api/v1/"), "/", 16);
@@ -204,7 +204,7 @@ handler(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable
 		n--;
 	for (guint i = 0; i < api->routes->len; i++) {
 		CavApiRoute *r = api->routes->pdata[i];
-		CavApiRequest req = { api, msg, query, 0, NULL, NULL, NULL, NULL };
+		CavApiRequest req = {api, msg, query, 0, NULL, NULL, NULL, NULL};
 		g_autoptr(CavUserRow) user = NULL;
 
 		if (!g_str_equal(r->method, method) || !route_matches(r, seg, n, &req))
@@ -290,10 +290,11 @@ on_got_headers(SoupServerMessage *msg, gpointer user_data)
 		mark_too_large(msg);
 		/* Answer now; the body is read and dropped. */
 		cav_api_respond_status(msg, 413, "too-large",
-				       "Request body too large (at most 64 KiB).", "请求内容过大。");
+				       "Request body too large (at most 64 KiB).",
+				       "请求内容过大。");
 	}
-	if (enc == SOUP_ENCODING_NONE ||
-	    (enc == SOUP_ENCODING_CONTENT_LENGTH && soup_message_headers_get_content_length(h) == 0))
+	if (enc == SOUP_ENCODING_NONE || (enc == SOUP_ENCODING_CONTENT_LENGTH &&
+					  soup_message_headers_get_content_length(h) == 0))
 		return;
 	t = g_new0(BodyTimer, 1);
 	t->msg = msg;
@@ -396,7 +397,8 @@ listen_panel(CavApi *api, const CavConfig *c, GError **error)
 	uris = soup_server_get_uris(api->server);
 	for (GSList *l = uris; l != NULL; l = l->next) {
 		g_autofree char *s = g_uri_to_string(l->data);
-		g_autofree char *trimmed = g_strndup(s, strlen(s) - (g_str_has_suffix(s, "/") ? 1 : 0));
+		g_autofree char *trimmed =
+			g_strndup(s, strlen(s) - (g_str_has_suffix(s, "/") ? 1 : 0));
 
 		if (g_strcmp0(trimmed, api->url) != 0 && api->panel_url == NULL)
 			api->panel_url = g_steal_pointer(&trimmed);
@@ -410,7 +412,7 @@ cav_api_new(CavRoom *room, const CavSigner *signer, GError **error)
 {
 	const CavConfig *c = cav_room_config(room);
 	g_autoptr(CavApi) api = g_new0(CavApi, 1);
-	const char *ws_protocols[] = { "cav.v1", NULL };
+	const char *ws_protocols[] = {"cav.v1", NULL};
 
 	api->room = room;
 	api->signer = signer;
@@ -482,7 +484,7 @@ cav_api_users(CavApi *api)
 void
 cav_api_print_routes(FILE *out)
 {
-	CavApi api = { 0 };
+	CavApi api = {0};
 
 	register_routes(&api);
 	for (guint i = 0; i < api.routes->len; i++) {

@@ -9,9 +9,9 @@
 #include <openssl/rand.h>
 #include <string.h>
 
-G_DEFINE_QUARK(cav-auth-error-quark, cav_auth_error)
+G_DEFINE_QUARK(cav - auth - error - quark, cav_auth_error)
 
-const CavAuthCost CAV_AUTH_DEFAULT_COST = { 15, 8, 2 };
+const CavAuthCost CAV_AUTH_DEFAULT_COST = {15, 8, 2};
 
 #define SALT_LEN 16
 #define HASH_LEN 32
@@ -23,8 +23,8 @@ static gboolean
 derive(const char *secret, const guint8 *salt, gsize salt_len, const CavAuthCost *c,
        guint8 out[HASH_LEN])
 {
-	return EVP_PBE_scrypt(secret, strlen(secret), salt, salt_len, (guint64)1 << c->log2_n,
-			      c->r, c->p, MAX_MEM, out, HASH_LEN) == 1;
+	return EVP_PBE_scrypt(secret, strlen(secret), salt, salt_len, (guint64)1 << c->log2_n, c->r,
+			      c->p, MAX_MEM, out, HASH_LEN) == 1;
 }
 
 char *
@@ -43,8 +43,7 @@ cav_auth_hash(const char *secret, const CavAuthCost *cost, GError **error)
 	salt_b64 = g_base64_encode(salt, sizeof salt);
 	hash_b64 = g_base64_encode(out, sizeof out);
 	OPENSSL_cleanse(out, sizeof out);
-	return g_strdup_printf("scrypt$%u$%u$%u$%s$%s", c->log2_n, c->r, c->p, salt_b64,
-			       hash_b64);
+	return g_strdup_printf("scrypt$%u$%u$%u$%s$%s", c->log2_n, c->r, c->p, salt_b64, hash_b64);
 }
 
 gboolean
@@ -64,7 +63,7 @@ cav_auth_verify(const char *secret, const char *encoded)
 	for (guint i = 0; i < 3; i++)
 		if (!g_ascii_string_to_unsigned(parts[1 + i], 10, 1, 1000, &v[i], NULL))
 			return FALSE;
-	c = (CavAuthCost){ (guint)v[0], (guint)v[1], (guint)v[2] };
+	c = (CavAuthCost){(guint)v[0], (guint)v[1], (guint)v[2]};
 	if (c.log2_n > MAX_LOG2_N || c.r > 32 || c.p > 16)
 		return FALSE;
 	salt = g_base64_decode(parts[4], &salt_len);
@@ -80,7 +79,7 @@ gboolean
 cav_auth_check_secret(const char *kind, const char *secret, GError **error)
 {
 	glong n = secret != NULL && g_utf8_validate(secret, -1, NULL) ? g_utf8_strlen(secret, -1)
-								     : -1;
+								      : -1;
 	gboolean digits = n > 0 && strspn(secret, "0123456789") == strlen(secret);
 
 	if (g_strcmp0(kind, "pin") == 0) {

@@ -13,7 +13,7 @@
 #include <math.h>
 #include <string.h>
 
-G_DEFINE_QUARK(cav-config-error-quark, cav_config_error)
+G_DEFINE_QUARK(cav - config - error - quark, cav_config_error)
 
 typedef enum { KEY_STRING, KEY_UINT, KEY_DOUBLE } KeyType;
 
@@ -25,102 +25,101 @@ typedef struct {
 } KeySpec;
 
 static const KeySpec daemon_keys[] = {
-	{ "room", KEY_STRING, 0, 0 },      { "room_name", KEY_STRING, 0, 0 },
-	{ "court", KEY_STRING, 0, 0 },     { "state_dir", KEY_STRING, 0, 0 },
-	{ "media_dir", KEY_STRING, 0, 0 }, { "listen", KEY_STRING, 0, 0 },
-	{ "sig_alg", KEY_STRING, 0, 0 },
-	{ "panel_listen", KEY_STRING, 0, 0 },
-	{ "tls_certificate", KEY_STRING, 0, 0 },
-	{ "tls_key", KEY_STRING, 0, 0 },
-	{ "ui_dir", KEY_STRING, 0, 0 },
-	{ "session_minutes", KEY_UINT, 1, 10080 },
-	{ "lockout_seconds", KEY_UINT, 1, 86400 },
-	{ NULL, 0, 0, 0 },
+	{"room", KEY_STRING, 0, 0},
+	{"room_name", KEY_STRING, 0, 0},
+	{"court", KEY_STRING, 0, 0},
+	{"state_dir", KEY_STRING, 0, 0},
+	{"media_dir", KEY_STRING, 0, 0},
+	{"listen", KEY_STRING, 0, 0},
+	{"sig_alg", KEY_STRING, 0, 0},
+	{"panel_listen", KEY_STRING, 0, 0},
+	{"tls_certificate", KEY_STRING, 0, 0},
+	{"tls_key", KEY_STRING, 0, 0},
+	{"ui_dir", KEY_STRING, 0, 0},
+	{"session_minutes", KEY_UINT, 1, 10080},
+	{"lockout_seconds", KEY_UINT, 1, 86400},
+	{NULL, 0, 0, 0},
 };
 
 static const KeySpec recording_keys[] = {
-	{ "width", KEY_UINT, 64, 3840 },
-	{ "height", KEY_UINT, 48, 2160 },
-	{ "fps", KEY_UINT, 1, 60 },
-	{ "program_width", KEY_UINT, 64, 3840 },
-	{ "program_height", KEY_UINT, 48, 2160 },
-	{ "camera_kbps", KEY_UINT, 64, 50000 },
-	{ "program_kbps", KEY_UINT, 64, 50000 },
-	{ "audio_kbps", KEY_UINT, 16, 512 },
-	{ "segment_seconds", KEY_UINT, 2, 3600 },
-	{ "fragment_ms", KEY_UINT, 100, 1000 },
-	{ "keyframe_seconds", KEY_UINT, 1, 10 },
-	{ "x264_preset", KEY_STRING, 0, 0 },
-	{ "layout", KEY_STRING, 0, 0 },
-	{ "overlay_text", KEY_STRING, 0, 0 },
-	{ NULL, 0, 0, 0 },
+	{"width", KEY_UINT, 64, 3840},
+	{"height", KEY_UINT, 48, 2160},
+	{"fps", KEY_UINT, 1, 60},
+	{"program_width", KEY_UINT, 64, 3840},
+	{"program_height", KEY_UINT, 48, 2160},
+	{"camera_kbps", KEY_UINT, 64, 50000},
+	{"program_kbps", KEY_UINT, 64, 50000},
+	{"audio_kbps", KEY_UINT, 16, 512},
+	{"segment_seconds", KEY_UINT, 2, 3600},
+	{"fragment_ms", KEY_UINT, 100, 1000},
+	{"keyframe_seconds", KEY_UINT, 1, 10},
+	{"x264_preset", KEY_STRING, 0, 0},
+	{"layout", KEY_STRING, 0, 0},
+	{"overlay_text", KEY_STRING, 0, 0},
+	{NULL, 0, 0, 0},
 };
 
 static const KeySpec storage_keys[] = {
-	{ "min_free_hours", KEY_DOUBLE, 0, 10000 },
-	{ "alarm_free_hours", KEY_DOUBLE, 0, 10000 },
-	{ "stop_free_mb", KEY_UINT, 0, 1000000 },
-	{ "check_interval_ms", KEY_UINT, 100, 60000 },
-	{ NULL, 0, 0, 0 },
+	{"min_free_hours", KEY_DOUBLE, 0, 10000},
+	{"alarm_free_hours", KEY_DOUBLE, 0, 10000},
+	{"stop_free_mb", KEY_UINT, 0, 1000000},
+	{"check_interval_ms", KEY_UINT, 100, 60000},
+	{NULL, 0, 0, 0},
 };
 
 static const KeySpec relay_keys[] = {
-	{ "url", KEY_STRING, 0, 0 },
-	{ "enrollment_token", KEY_STRING, 0, 0 },
-	{ "ca_file", KEY_STRING, 0, 0 },
-	{ "suite", KEY_STRING, 0, 0 },
-	{ "heartbeat_seconds", KEY_UINT, 1, 60 },
-	{ "width", KEY_UINT, 160, 1920 },
-	{ "height", KEY_UINT, 120, 1080 },
-	{ "fps", KEY_UINT, 5, 30 },
-	{ "video_kbps", KEY_UINT, 100, 8000 },
-	{ "audio_kbps", KEY_UINT, 16, 256 },
-	{ NULL, 0, 0, 0 },
+	{"url", KEY_STRING, 0, 0},
+	{"enrollment_token", KEY_STRING, 0, 0},
+	{"ca_file", KEY_STRING, 0, 0},
+	{"suite", KEY_STRING, 0, 0},
+	{"heartbeat_seconds", KEY_UINT, 1, 60},
+	{"width", KEY_UINT, 160, 1920},
+	{"height", KEY_UINT, 120, 1080},
+	{"fps", KEY_UINT, 5, 30},
+	{"video_kbps", KEY_UINT, 100, 8000},
+	{"audio_kbps", KEY_UINT, 16, 256},
+	{NULL, 0, 0, 0},
 };
 
 /* [program], [voice], [audio] (issue 3). Booleans are KEY_STRING here and
  * read by get_bool(). */
 static const KeySpec program_keys[] = {
-	{ "caption", KEY_STRING, 0, 0 },
-	{ "show_case", KEY_STRING, 0, 0 },
-	{ "clock", KEY_STRING, 0, 0 },
-	{ "text", KEY_STRING, 0, 0 },
-	{ "caption_position", KEY_STRING, 0, 0 },
-	{ "text_position", KEY_STRING, 0, 0 },
-	{ "clock_position", KEY_STRING, 0, 0 },
-	{ "font", KEY_STRING, 0, 0 },
-	{ "main_camera", KEY_STRING, 0, 0 },
-	{ NULL, 0, 0, 0 },
+	{"caption", KEY_STRING, 0, 0},
+	{"show_case", KEY_STRING, 0, 0},
+	{"clock", KEY_STRING, 0, 0},
+	{"text", KEY_STRING, 0, 0},
+	{"caption_position", KEY_STRING, 0, 0},
+	{"text_position", KEY_STRING, 0, 0},
+	{"clock_position", KEY_STRING, 0, 0},
+	{"font", KEY_STRING, 0, 0},
+	{"main_camera", KEY_STRING, 0, 0},
+	{NULL, 0, 0, 0},
 };
 
 static const KeySpec voice_keys[] = {
-	{ "enabled", KEY_STRING, 0, 0 },
-	{ "speech_db", KEY_DOUBLE, -100, 0 },
-	{ "dominance_db", KEY_DOUBLE, 0, 60 },
-	{ "hold_in_ms", KEY_UINT, 0, 10000 },
-	{ "min_hold_ms", KEY_UINT, 0, 60000 },
-	{ "silence_ms", KEY_UINT, 500, 600000 },
-	{ "fallback", KEY_STRING, 0, 0 },
-	{ NULL, 0, 0, 0 },
+	{"enabled", KEY_STRING, 0, 0},       {"speech_db", KEY_DOUBLE, -100, 0},
+	{"dominance_db", KEY_DOUBLE, 0, 60}, {"hold_in_ms", KEY_UINT, 0, 10000},
+	{"min_hold_ms", KEY_UINT, 0, 60000}, {"silence_ms", KEY_UINT, 500, 600000},
+	{"fallback", KEY_STRING, 0, 0},      {NULL, 0, 0, 0},
 };
 
 static const KeySpec audio_keys[] = {
-	{ "role_tracks", KEY_STRING, 0, 0 },
-	{ "silent_db", KEY_DOUBLE, -120, 0 },
-	{ "silent_seconds", KEY_UINT, 1, 3600 },
-	{ "speech_db", KEY_DOUBLE, -100, 0 },
-	{ "clip_db", KEY_DOUBLE, -20, 0 },
-	{ "clip_clear_seconds", KEY_UINT, 1, 600 },
-	{ NULL, 0, 0, 0 },
+	{"role_tracks", KEY_STRING, 0, 0},
+	{"silent_db", KEY_DOUBLE, -120, 0},
+	{"silent_seconds", KEY_UINT, 1, 3600},
+	{"speech_db", KEY_DOUBLE, -100, 0},
+	{"clip_db", KEY_DOUBLE, -20, 0},
+	{"clip_clear_seconds", KEY_UINT, 1, 600},
+	{NULL, 0, 0, 0},
 };
 
 /* Keys every [camera ID] / [microphone ID] section has; the rest belong to
  * the source's backend and are checked by it. "camera" (microphones only)
  * names the camera that shows whoever speaks into it. */
-static const char *const source_common_keys[] = { "backend", "label", "role", "camera", NULL };
+static const char *const source_common_keys[] = {"backend", "label", "role", "camera", NULL};
 
-static const char *const x264_presets[] = { "ultrafast", "superfast", "veryfast", "faster",
-					    "fast",      "medium",    NULL };
+static const char *const x264_presets[] = {"ultrafast", "superfast", "veryfast", "faster",
+					   "fast",      "medium",    NULL};
 
 /* Where each key was found: "group\x1fkey" -> line number. */
 typedef struct {
@@ -137,9 +136,8 @@ line_of(const LineMap *map, const char *group, const char *key)
 	return GPOINTER_TO_UINT(g_hash_table_lookup(map->lines, k));
 }
 
-static gboolean G_GNUC_PRINTF(6, 7)
-	fail(GError **error, CavConfigError code, const LineMap *map, const char *group,
-	     const char *key, const char *fmt, ...)
+static gboolean G_GNUC_PRINTF(6, 7) fail(GError **error, CavConfigError code, const LineMap *map,
+					 const char *group, const char *key, const char *fmt, ...)
 {
 	g_autofree char *msg = NULL;
 	va_list ap;
@@ -196,7 +194,8 @@ scan_lines(LineMap *map, const char *data, GError **error)
 					    GPOINTER_TO_UINT(g_hash_table_lookup(map->lines, k)));
 				return FALSE;
 			}
-			g_hash_table_insert(map->lines, g_steal_pointer(&k), GUINT_TO_POINTER(lineno));
+			g_hash_table_insert(map->lines, g_steal_pointer(&k),
+					    GUINT_TO_POINTER(lineno));
 			g_ptr_array_add(map->groups, g_strdup(group));
 			continue;
 		}
@@ -251,8 +250,8 @@ check_known_keys(GKeyFile *kf, const LineMap *map, const char *group, const KeyS
 }
 
 static gboolean
-get_uint(GKeyFile *kf, const LineMap *map, const char *group, const KeySpec *specs,
-	 const char *key, guint *out, GError **error)
+get_uint(GKeyFile *kf, const LineMap *map, const char *group, const KeySpec *specs, const char *key,
+	 guint *out, GError **error)
 {
 	const KeySpec *spec = find_spec(specs, key);
 	g_autofree char *text = g_key_file_get_value(kf, group, key, NULL);
@@ -289,8 +288,8 @@ get_double(GKeyFile *kf, const LineMap *map, const char *group, const KeySpec *s
 	g_strstrip(text);
 	v = g_ascii_strtod(text, &end);
 	if (text[0] == '\0' || *end != '\0' || !isfinite(v))
-		return fail(error, CAV_CONFIG_ERROR_VALUE, map, group, key,
-			    "“%s” is not a number", text);
+		return fail(error, CAV_CONFIG_ERROR_VALUE, map, group, key, "“%s” is not a number",
+			    text);
 	if (v < spec->min || v > spec->max)
 		return fail(error, CAV_CONFIG_ERROR_VALUE, map, group, key,
 			    "%g is out of range (%g–%g)", v, spec->min, spec->max);
@@ -365,8 +364,8 @@ load_panel(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 	const char *g = "courtavd";
 	g_autofree char *panel = get_string(kf, g, "panel_listen", NULL);
 
-	if (panel != NULL && !parse_listen("panel_listen", &c->panel_host, &c->panel_port, map,
-					   panel, error))
+	if (panel != NULL &&
+	    !parse_listen("panel_listen", &c->panel_host, &c->panel_port, map, panel, error))
 		return FALSE;
 	c->tls_certificate = get_string(kf, g, "tls_certificate", NULL);
 	c->tls_key = get_string(kf, g, "tls_key", NULL);
@@ -403,9 +402,10 @@ load_daemon(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 		return fail(error, CAV_CONFIG_ERROR_MISSING, map, g, "room",
 			    "required: the room's short id, e.g. room = 101");
 	if (!valid_id(c->room_id, 32))
-		return fail(error, CAV_CONFIG_ERROR_VALUE, map, g, "room",
-			    "“%s” must be 1–32 letters, digits, '-' or '_' (it goes into file names)",
-			    c->room_id);
+		return fail(
+			error, CAV_CONFIG_ERROR_VALUE, map, g, "room",
+			"“%s” must be 1–32 letters, digits, '-' or '_' (it goes into file names)",
+			c->room_id);
 	c->room_name = get_string(kf, g, "room_name", c->room_id);
 	c->court = get_string(kf, g, "court", NULL);
 	c->state_dir = get_string(kf, g, "state_dir", NULL);
@@ -474,9 +474,10 @@ defaults:
 			    f->program_height);
 	c->x264_preset = get_string(kf, g, "x264_preset", "veryfast");
 	if (!one_of(c->x264_preset, x264_presets))
-		return fail(error, CAV_CONFIG_ERROR_VALUE, map, g, "x264_preset",
-			    "“%s” is not one of ultrafast, superfast, veryfast, faster, fast, medium",
-			    c->x264_preset);
+		return fail(
+			error, CAV_CONFIG_ERROR_VALUE, map, g, "x264_preset",
+			"“%s” is not one of ultrafast, superfast, veryfast, faster, fast, medium",
+			c->x264_preset);
 	f->x264_preset = c->x264_preset;
 	c->layout = get_string(kf, g, "layout", "auto");
 	if (cav_layout_canonical(c->layout) == NULL) {
@@ -522,7 +523,7 @@ static gboolean
 load_relay(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 {
 	const char *g = "relay";
-	static const char *const suites[] = { "AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80", NULL };
+	static const char *const suites[] = {"AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80", NULL};
 
 	c->relay_heartbeat_s = 2;
 	c->relay_width = 960;
@@ -568,7 +569,7 @@ load_relay(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 
 /* Backends an evidence input may use: what shows a laptop's screen or a
  * file. (IP cameras are cameras: their passthrough track is always on.) */
-static const char *const evidence_backends[] = { "v4l2", "file", "test", NULL };
+static const char *const evidence_backends[] = {"v4l2", "file", "test", NULL};
 
 static gboolean
 id_taken(const CavConfig *c, const char *id)
@@ -689,7 +690,7 @@ static gboolean
 load_sections(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 {
 	/* Cameras first so track order is stable whatever the file order. */
-	static const char *const prefixes[] = { "camera ", "microphone ", "evidence " };
+	static const char *const prefixes[] = {"camera ", "microphone ", "evidence "};
 
 	for (guint pass = 0; pass < G_N_ELEMENTS(prefixes); pass++) {
 		for (guint i = 0; i < map->groups->len; i++) {
@@ -711,10 +712,12 @@ load_sections(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 		    !g_str_equal(group, "storage") && !g_str_equal(group, "relay") &&
 		    !g_str_equal(group, "program") && !g_str_equal(group, "voice") &&
 		    !g_str_equal(group, "audio") && !g_str_has_prefix(group, "camera ") &&
-		    !g_str_has_prefix(group, "microphone ") && !g_str_has_prefix(group, "evidence "))
-			return fail(error, CAV_CONFIG_ERROR_UNKNOWN, map, group, NULL,
-				    "unknown section (known: courtavd, recording, program, voice, "
-				    "audio, storage, relay, camera ID, microphone ID, evidence ID)");
+		    !g_str_has_prefix(group, "microphone ") &&
+		    !g_str_has_prefix(group, "evidence "))
+			return fail(
+				error, CAV_CONFIG_ERROR_UNKNOWN, map, group, NULL,
+				"unknown section (known: courtavd, recording, program, voice, "
+				"audio, storage, relay, camera ID, microphone ID, evidence ID)");
 	}
 	if (cav_config_n_cameras(c) == 0)
 		return fail(error, CAV_CONFIG_ERROR_MISSING, map, "camera ID", NULL,
@@ -737,8 +740,8 @@ static gboolean
 get_bool(GKeyFile *kf, const LineMap *map, const char *group, const char *key, gboolean *out,
 	 GError **error)
 {
-	static const char *const yes[] = { "true", "yes", "on", "1", NULL };
-	static const char *const no[] = { "false", "no", "off", "0", NULL };
+	static const char *const yes[] = {"true", "yes", "on", "1", NULL};
+	static const char *const no[] = {"false", "no", "off", "0", NULL};
 	g_autofree char *v = get_string(kf, group, key, NULL);
 
 	if (v == NULL)
@@ -761,15 +764,14 @@ get_position(GKeyFile *kf, const LineMap *map, const char *key, const char *def,
 	*out = get_string(kf, "program", key, def);
 	if (!cav_layout_position_valid(*out))
 		return fail(error, CAV_CONFIG_ERROR_VALUE, map, "program", key,
-			    "“%s” is not top-left, top-right, bottom-left or bottom-right",
-			    *out);
+			    "“%s” is not top-left, top-right, bottom-left or bottom-right", *out);
 	return TRUE;
 }
 
 /* A camera id key of @group; absent leaves *@out NULL. */
 static gboolean
-get_camera(const CavConfig *c, GKeyFile *kf, const LineMap *map, const char *group,
-	   const char *key, char **out, GError **error)
+get_camera(const CavConfig *c, GKeyFile *kf, const LineMap *map, const char *group, const char *key,
+	   char **out, GError **error)
 {
 	*out = get_string(kf, group, key, NULL);
 	if (*out != NULL && cav_config_camera_index(c, *out) < 0)
@@ -783,10 +785,10 @@ static gboolean
 load_program(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 {
 	const char *g = "program";
-	g_autofree char *def_caption =
-		c->overlay_text ? g_strdup(c->overlay_text)
-				: g_strdup_printf("%s%s%s", c->court ? c->court : "",
-						  c->court ? " " : "", c->room_name);
+	g_autofree char *def_caption = c->overlay_text
+					       ? g_strdup(c->overlay_text)
+					       : g_strdup_printf("%s%s%s", c->court ? c->court : "",
+								 c->court ? " " : "", c->room_name);
 
 	/* [recording] overlay_text (older configs) replaced court, room and case. */
 	c->show_case = c->overlay_text == NULL;
@@ -853,8 +855,11 @@ load_voice(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 				    "“%s” is not a configured camera", (char *)cam);
 		}
 	}
-	c->voice = (CavVadConfig){ .speech_db = -45, .dominance_db = 6, .hold_in_ms = 800,
-				   .min_hold_ms = 3000, .silence_ms = 5000 };
+	c->voice = (CavVadConfig){.speech_db = -45,
+				  .dominance_db = 6,
+				  .hold_in_ms = 800,
+				  .min_hold_ms = 3000,
+				  .silence_ms = 5000};
 	c->voice_enabled = g_hash_table_size(c->mic_camera) > 0;
 	if (g_key_file_has_group(kf, g) &&
 	    (!check_known_keys(kf, map, g, voice_keys, error) ||
@@ -881,12 +886,12 @@ static gboolean
 load_audio(CavConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 {
 	const char *g = "audio";
-	g_autofree char *roles = get_string(kf, g, "role_tracks",
-					    "judge, prosecution, plaintiff, defence");
+	g_autofree char *roles =
+		get_string(kf, g, "role_tracks", "judge, prosecution, plaintiff, defence");
 	guint silent_s = 10, clear_s = 5;
 	g_auto(GStrv) tracks = NULL;
 
-	c->mic_watch = (CavMicWatchConfig){ .silent_db = -60, .speech_db = -45, .clip_db = -1 };
+	c->mic_watch = (CavMicWatchConfig){.silent_db = -60, .speech_db = -45, .clip_db = -1};
 	if (g_key_file_has_group(kf, g) &&
 	    (!check_known_keys(kf, map, g, audio_keys, error) ||
 	     !get_double(kf, map, g, audio_keys, "silent_db", &c->mic_watch.silent_db, error) ||
@@ -925,8 +930,8 @@ cav_config_load_data(const char *path, const char *data, gsize len, GError **err
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autoptr(GError) local = NULL;
 	g_autofree char *text = g_strndup(data, len);
-	LineMap map = { path, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
-			g_ptr_array_new_with_free_func(g_free) };
+	LineMap map = {path, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+		       g_ptr_array_new_with_free_func(g_free)};
 	gboolean ok;
 
 	c->path = g_strdup(path);

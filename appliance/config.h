@@ -27,10 +27,10 @@ GQuark cav_config_error_quark(void);
 
 typedef enum {
 	CAV_CONFIG_ERROR_IO,
-	CAV_CONFIG_ERROR_SYNTAX,   /* a line that is not a section, key = value or comment */
-	CAV_CONFIG_ERROR_UNKNOWN,  /* unknown section or key */
-	CAV_CONFIG_ERROR_VALUE,    /* a value out of range or of the wrong type */
-	CAV_CONFIG_ERROR_MISSING,  /* a required key or section is absent */
+	CAV_CONFIG_ERROR_SYNTAX,  /* a line that is not a section, key = value or comment */
+	CAV_CONFIG_ERROR_UNKNOWN, /* unknown section or key */
+	CAV_CONFIG_ERROR_VALUE,   /* a value out of range or of the wrong type */
+	CAV_CONFIG_ERROR_MISSING, /* a required key or section is absent */
 } CavConfigError;
 
 typedef struct {
@@ -42,14 +42,14 @@ typedef struct {
 	char *media_dir;   /* recordings; default <state_dir>/media (owned) */
 	char *listen_host; /* API address (owned) */
 	guint listen_port;
-	char *sig_alg;     /* "ed25519" (owned) */
+	char *sig_alg; /* "ed25519" (owned) */
 	/* The touch panel's address, besides the loopback `listen` (issue 4):
 	 * HTTPS when tls_certificate/tls_key are set. (owned, nullable) */
 	char *panel_host;
 	guint panel_port;
 	char *tls_certificate; /* PEM path (owned, nullable) */
 	char *tls_key;         /* PEM path (owned, nullable) */
-	char *ui_dir;          /* the web UI's files (ui/ of the source tree or installed) (owned) */
+	char *ui_dir; /* the web UI's files (ui/ of the source tree or installed) (owned) */
 	guint session_minutes; /* how long a login lasts */
 	guint lockout_seconds; /* cool-down after 5 wrong secrets */
 
@@ -79,7 +79,7 @@ typedef struct {
 	GHashTable *mic_camera; /* [microphone] camera: mic id -> camera id (owned) */
 
 	/* [audio]: per-role tracks and microphone alarms. */
-	GStrv role_tracks;      /* roles recorded on their own track (owned, may be empty) */
+	GStrv role_tracks; /* roles recorded on their own track (owned, may be empty) */
 	CavMicWatchConfig mic_watch;
 
 	double min_free_hours;   /* [storage] refuse to open/resume below this */
@@ -94,12 +94,12 @@ typedef struct {
 	GPtrArray *evidence; /* of CavSourceSpec, kind video, in file order (owned) */
 
 	/* [relay] (issue 5): the live push. relay_url NULL: no streaming. */
-	char *relay_url;            /* "http(s)://host:port" of courtav-relay (owned, nullable) */
-	char *relay_token;          /* one-time enrollment token (owned, nullable) */
-	char *relay_ca_file;        /* PEM of the relay's CA for HTTPS (owned, nullable) */
-	char *relay_suite;          /* SRTP suite asked for (owned) */
-	guint relay_heartbeat_s;    /* heartbeat period */
-	guint relay_width;          /* live picture size, frame rate and bitrates */
+	char *relay_url;         /* "http(s)://host:port" of courtav-relay (owned, nullable) */
+	char *relay_token;       /* one-time enrollment token (owned, nullable) */
+	char *relay_ca_file;     /* PEM of the relay's CA for HTTPS (owned, nullable) */
+	char *relay_suite;       /* SRTP suite asked for (owned) */
+	guint relay_heartbeat_s; /* heartbeat period */
+	guint relay_width;       /* live picture size, frame rate and bitrates */
 	guint relay_height;
 	guint relay_fps;
 	guint relay_video_kbps;

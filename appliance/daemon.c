@@ -26,9 +26,9 @@
 #include <string.h>
 
 typedef struct {
-	GMainLoop *loop;  /* owned */
-	CavRoom *room;    /* unowned */
-	CavStore *store;  /* unowned */
+	GMainLoop *loop; /* owned */
+	CavRoom *room;   /* unowned */
+	CavStore *store; /* unowned */
 	gboolean stopping;
 } Daemon;
 
@@ -108,7 +108,7 @@ cav_daemon_run(const CavConfig *c)
 	g_autoptr(CavRoom) room = NULL;
 	g_autoptr(CavApi) api = NULL;
 	g_autoptr(CavRelayLink) relay = NULL;
-	Daemon d = { 0 };
+	Daemon d = {0};
 	guint sig_term, sig_int, heartbeat;
 
 	if (g_mkdir_with_parents(c->state_dir, 0750) != 0) {
@@ -165,8 +165,7 @@ cav_daemon_run(const CavConfig *c)
 }
 
 int
-cav_daemon_add_user(const CavConfig *c, const char *name, const char *role,
-		    const char *secret_kind)
+cav_daemon_add_user(const CavConfig *c, const char *name, const char *role, const char *secret_kind)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *db_path = g_build_filename(c->state_dir, "courtav.db", NULL);
@@ -199,8 +198,8 @@ cav_daemon_add_user(const CavConfig *c, const char *name, const char *role,
 	users = cav_users_new(store, signer, 0, 0);
 	hash = cav_users_hash_secret_sync(users, secret_kind, line, &error);
 	explicit_bzero(line, sizeof line);
-	if (hash == NULL || cav_users_add(users, name, NULL, role, secret_kind, hash, actor,
-					  &error) == 0)
+	if (hash == NULL ||
+	    cav_users_add(users, name, NULL, role, secret_kind, hash, actor, &error) == 0)
 		return fail("adding the user", error);
 	g_printerr("courtavd: user %s (%s) added\n", name, role);
 	return 0;

@@ -55,9 +55,10 @@ cav_disk_guard_poll(CavDiskGuard *g)
 		free_bytes = 0;
 	}
 	g->free_bytes = free_bytes;
-	g->hours_left = per_hour ? (double)(guint64)MAX(free_bytes - (gint64)stop_floor(g->config), 0) /
-					   (double)per_hour
-				 : 1e9;
+	g->hours_left =
+		per_hour ? (double)(guint64)MAX(free_bytes - (gint64)stop_floor(g->config), 0) /
+				   (double)per_hour
+			 : 1e9;
 	level = classify(g);
 	if (level != g->level) {
 		g->level = level;

@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-G_DEFINE_QUARK(cav-room-error-quark, cav_room_error)
+G_DEFINE_QUARK(cav - room - error - quark, cav_room_error)
 
 #define SEP '\x1e'
 

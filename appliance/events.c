@@ -34,7 +34,7 @@ cav_event_hub_free(CavEventHub *hub)
 guint
 cav_event_hub_subscribe(CavEventHub *hub, CavEventFunc func, gpointer user_data)
 {
-	Subscriber s = { hub->next_id++, func, user_data };
+	Subscriber s = {hub->next_id++, func, user_data};
 
 	g_array_append_val(hub->subs, s);
 	return s.id;

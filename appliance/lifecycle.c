@@ -7,7 +7,7 @@
 const char *
 cav_action_name(CavHearingAction action)
 {
-	static const char *const names[] = { "start", "pause", "resume", "close", "seal", "mark" };
+	static const char *const names[] = {"start", "pause", "resume", "close", "seal", "mark"};
 
 	return (guint)action < G_N_ELEMENTS(names) ? names[action] : "unknown";
 }
@@ -15,7 +15,7 @@ cav_action_name(CavHearingAction action)
 static const char *
 state_zh(CavHearingState state)
 {
-	static const char *const names[] = { "待开始", "录制中", "已暂停", "已结束", "已封存" };
+	static const char *const names[] = {"待开始", "录制中", "已暂停", "已结束", "已封存"};
 
 	return (guint)state < G_N_ELEMENTS(names) ? names[state] : "未知";
 }
@@ -53,16 +53,16 @@ cav_lifecycle_check(CavHearingState state, CavHearingAction action, GError **err
 		break;
 	}
 	if (!ok) {
-		static const char *const action_zh[] = { "开始录制", "暂停", "继续录制",
-							 "结束庭审", "封存", "添加标记" };
+		static const char *const action_zh[] = {"开始录制", "暂停", "继续录制",
+							"结束庭审", "封存", "添加标记"};
 		g_autofree char *en = g_strdup_printf("Cannot %s a hearing that is %s.%s",
-						       cav_action_name(action),
-						       cav_hearing_state_name(state), hint_en);
-		g_autofree char *zh = g_strdup_printf("庭审当前为“%s”状态，不能%s。%s", state_zh(state),
-						       action_zh[action], hint_zh);
+						      cav_action_name(action),
+						      cav_hearing_state_name(state), hint_en);
+		g_autofree char *zh = g_strdup_printf("庭审当前为“%s”状态，不能%s。%s",
+						      state_zh(state), action_zh[action], hint_zh);
 
-		cav_set_error_bi(error, CAV_ROOM_ERROR, CAV_ROOM_ERROR_BAD_TRANSITION, "%s", "%s", en,
-				 zh);
+		cav_set_error_bi(error, CAV_ROOM_ERROR, CAV_ROOM_ERROR_BAD_TRANSITION, "%s", "%s",
+				 en, zh);
 	}
 	return ok;
 }
@@ -90,10 +90,10 @@ static const struct {
 	const char *name;
 	const char *zh;
 } reasons[] = {
-	{ "recess", "休庭" },
-	{ "closed_evidence", "不公开质证" },
-	{ "mediation", "调解" },
-	{ "fault", "故障" },
+	{"recess", "休庭"},
+	{"closed_evidence", "不公开质证"},
+	{"mediation", "调解"},
+	{"fault", "故障"},
 };
 
 const char *
@@ -151,7 +151,7 @@ cav_case_number_normalize(const char *text, GError **error)
 		if (c == '(')
 			c = 0xFF08; /* （ */
 		else if (c == ')')
-			c = 0xFF09; /* ） */
+			c = 0xFF09;                  /* ） */
 		else if (c == 0x3014 || c == 0x3010) /* 〔 【 written for （ */
 			c = 0xFF08;
 		else if (c == 0x3015 || c == 0x3011)

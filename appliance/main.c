@@ -17,20 +17,20 @@ main(int argc, char **argv)
 	g_autofree char *role = NULL;
 	g_autofree char *secret_kind = NULL;
 	GOptionEntry entries[] = {
-		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
-		  "Configuration file (default /etc/courtav/courtavd.ini)", "FILE" },
-		{ "check-config", 0, 0, G_OPTION_ARG_FILENAME, &check_path,
-		  "Validate FILE and exit (0 when valid)", "FILE" },
-		{ "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
-		{ "add-user", 0, 0, G_OPTION_ARG_FILENAME, &add_user,
-		  "Add a user (secret on standard input) and exit", "NAME" },
-		{ "role", 0, 0, G_OPTION_ARG_STRING, &role,
-		  "Role of --add-user: clerk, judge, technician or admin", "ROLE" },
-		{ "secret-kind", 0, 0, G_OPTION_ARG_STRING, &secret_kind,
-		  "pin (default) or password", "KIND" },
-		{ "list-routes", 0, 0, G_OPTION_ARG_NONE, &list_routes,
-		  "Print every API route with the roles it allows and exit", NULL },
-		{ NULL },
+		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+		 "Configuration file (default /etc/courtav/courtavd.ini)", "FILE"},
+		{"check-config", 0, 0, G_OPTION_ARG_FILENAME, &check_path,
+		 "Validate FILE and exit (0 when valid)", "FILE"},
+		{"version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL},
+		{"add-user", 0, 0, G_OPTION_ARG_FILENAME, &add_user,
+		 "Add a user (secret on standard input) and exit", "NAME"},
+		{"role", 0, 0, G_OPTION_ARG_STRING, &role,
+		 "Role of --add-user: clerk, judge, technician or admin", "ROLE"},
+		{"secret-kind", 0, 0, G_OPTION_ARG_STRING, &secret_kind,
+		 "pin (default) or password", "KIND"},
+		{"list-routes", 0, 0, G_OPTION_ARG_NONE, &list_routes,
+		 "Print every API route with the roles it allows and exit", NULL},
+		{NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- tech-courtroom recorder");
 	g_autoptr(GError) error = NULL;

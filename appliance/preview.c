@@ -12,14 +12,14 @@
 #define IDLE_STOP_US (30 * G_USEC_PER_SEC)
 
 typedef struct {
-	char *name;            /* channel name (owned) */
-	GstElement *pipeline;  /* owned */
+	char *name;           /* channel name (owned) */
+	GstElement *pipeline; /* owned */
 	guint bus_watch;
 	gint64 last_request_us;
 	gboolean failed;
-	char *error;           /* owned, nullable */
-	GMutex lock;           /* protects frame and frame_at_us */
-	GBytes *frame;         /* owned, nullable */
+	char *error;   /* owned, nullable */
+	GMutex lock;   /* protects frame and frame_at_us */
+	GBytes *frame; /* owned, nullable */
 	gint64 frame_at_us;
 } Channel;
 
@@ -106,7 +106,7 @@ channel_start(Channel *ch, GError **error)
 		"video/x-raw,width=480,pixel-aspect-ratio=1/1,framerate=2/1 ! "
 		"jpegenc quality=75 ! appsink name=sink max-buffers=1 drop=true sync=false",
 		ch->name);
-	GstAppSinkCallbacks cb = { .new_sample = on_new_sample };
+	GstAppSinkCallbacks cb = {.new_sample = on_new_sample};
 	g_autoptr(GstElement) sink = NULL;
 	g_autoptr(GstBus) bus = NULL;
 

@@ -182,9 +182,9 @@ resume_after_gap(CavRoom *room, const CavHearingRow *h, GError **error)
 		return FALSE;
 	}
 	{
-		g_autofree char *en = g_strdup_printf(
-			"Recording of hearing %" G_GINT64_FORMAT " resumed after a %s s gap (%s).",
-			h->id, gap_s, detail);
+		g_autofree char *en = g_strdup_printf("Recording of hearing %" G_GINT64_FORMAT
+						      " resumed after a %s s gap (%s).",
+						      h->id, gap_s, detail);
 		g_autoptr(GError) ev_error = NULL;
 
 		g_warning("%s", en);
@@ -230,8 +230,8 @@ cav_room_recover(CavRoom *room, GError **error)
 				    !cav_store_interval_open(room->store, h->id, "paused", "fault",
 							     local->message, now, CAV_ACTOR_DAEMON,
 							     &e2) ||
-				    !cav_store_hearing_set_state(room->store, h->id,
-								 CAV_HEARING_PAUSED, "fault", &e2) ||
+				    !cav_store_hearing_set_state(
+					    room->store, h->id, CAV_HEARING_PAUSED, "fault", &e2) ||
 				    !cav_store_commit(room->store, &e2)) {
 					cav_store_rollback(room->store);
 					g_warning("recovery: %s", e2->message);

@@ -33,12 +33,12 @@ struct CavRelayLink {
 	guint timer;
 	guint hub_sub;
 	Phase phase;
-	gboolean busy;        /* a request is in flight */
+	gboolean busy; /* a request is in flight */
 	gboolean online;
 	gboolean warned_token; /* "no enrollment token" logged once */
-	char *instance;       /* the relay's instance id of the current stream (owned) */
-	char *relay_instance; /* as the last heartbeat said (owned) */
-	gint64 publish_id;    /* 0: no stream */
+	char *instance;        /* the relay's instance id of the current stream (owned) */
+	char *relay_instance;  /* as the last heartbeat said (owned) */
+	gint64 publish_id;     /* 0: no stream */
 	CavStreamer *streamer; /* owned */
 	GCancellable *cancel;  /* owned */
 };
@@ -60,8 +60,8 @@ on_response(GObject *source, GAsyncResult *result, gpointer user_data)
 	Call *call = user_data;
 	CavRelayLink *link = call->link;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) bytes = soup_session_send_and_read_finish(SOUP_SESSION(source), result,
-								    &error);
+	g_autoptr(GBytes) bytes =
+		soup_session_send_and_read_finish(SOUP_SESSION(source), result, &error);
 	g_autoptr(JsonParser) parser = json_parser_new();
 	JsonObject *body = NULL;
 	guint status = 0;
@@ -203,7 +203,7 @@ on_stream(CavRelayLink *link, guint status, JsonObject *o)
 {
 	const CavConfig *c = link->config;
 	g_autoptr(GError) error = NULL;
-	CavStreamerConfig sc = { 0 };
+	CavStreamerConfig sc = {0};
 	CavSrtpSuite suite;
 	guint8 key[32];
 	const char *host = str_member(o, "media_host");
@@ -310,10 +310,10 @@ add_stream_stats(CavStreamer *streamer, JsonBuilder *b)
 	const struct {
 		const char *name;
 		guint64 value;
-	} *f, fields[] = {
-		{ "packets", 0 }, { "bytes", 0 }, { "retransmits", 0 }, { "nacks", 0 },
-		{ "keyframes", 0 }, { "rtcp_in", 0 }, { "rtcp_bad", 0 }, { "send_errors", 0 },
-	};
+	} * f, fields[] = {
+		       {"packets", 0},   {"bytes", 0},   {"retransmits", 0}, {"nacks", 0},
+		       {"keyframes", 0}, {"rtcp_in", 0}, {"rtcp_bad", 0},    {"send_errors", 0},
+	       };
 	guint64 values[G_N_ELEMENTS(fields)];
 
 	cav_streamer_get_stats(streamer, &st);
@@ -420,8 +420,9 @@ on_enrolled(CavRelayLink *link, guint status, JsonObject *o)
 	}
 	if (status != 0) {
 		JsonNode *err = o != NULL ? json_object_get_member(o, "error") : NULL;
-		JsonObject *e = err != NULL && JSON_NODE_HOLDS_OBJECT(err) ? json_node_get_object(err)
-									 : NULL;
+		JsonObject *e = err != NULL && JSON_NODE_HOLDS_OBJECT(err)
+					? json_node_get_object(err)
+					: NULL;
 
 		g_warning("relay refused the enrollment (HTTP %u %s): %s", status,
 			  e ? str_member(e, "code") : "", e ? str_member(e, "message") : "");
@@ -521,8 +522,8 @@ cav_relay_link_new(CavRoom *room, const CavSigner *signer, GError **error)
 	link->signer = signer;
 	link->config = c;
 	link->cancel = g_cancellable_new();
-	link->session = soup_session_new_with_options("timeout", REQUEST_TIMEOUT_S,
-						      "user-agent", "courtavd/" CAV_VERSION, NULL);
+	link->session = soup_session_new_with_options("timeout", REQUEST_TIMEOUT_S, "user-agent",
+						      "courtavd/" CAV_VERSION, NULL);
 	if (c->relay_ca_file != NULL) {
 		g_autoptr(GTlsDatabase) db = g_tls_file_database_new(c->relay_ca_file, error);
 

@@ -75,7 +75,7 @@ void
 cav_segment_job_compute(SegmentJob *job)
 {
 	g_autoptr(GError) scan_error = NULL;
-	CavMp4Info before = { 0 };
+	CavMp4Info before = {0};
 
 	/* Every file is scanned, not only the ones known to be left open: a file
 	 * the recorder had to close by force (a write error, a stop timeout) can
@@ -156,7 +156,7 @@ cav_room_media_commit(CavRoom *room, SegmentJob *job, GError **error)
 	gint64 index = 0;
 	gint64 end_us = job->end_us;
 	double duration = job->info.duration_s;
-	CavChainLink link = { job->track, job->seq, name, job->bytes, { 0 } };
+	CavChainLink link = {job->track, job->seq, name, job->bytes, {0}};
 
 	if (job->error != NULL) {
 		/* Nothing to hash (the file vanished): record that loudly, keep the row. */
@@ -222,7 +222,7 @@ cav_room_media_opened(CavRoom *room, gint64 hearing_id, const CavSegmentEvent *e
 	{
 		/* The hearing goes with the segment: an evidence run may close
 		 * its files after the hearing's recorder has gone. */
-		gint64 ids[2] = { seg_id, hearing_id };
+		gint64 ids[2] = {seg_id, hearing_id};
 
 		g_hash_table_insert(room->open_segments, g_strdup(ev->path),
 				    g_memdup2(ids, sizeof ids));
@@ -253,8 +253,8 @@ job_done(GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 run_jobs(CavRoom *room)
 {
-	g_autoptr(GHashTable) touched = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
-							      NULL);
+	g_autoptr(GHashTable) touched =
+		g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 	GHashTableIter iter;
 	gpointer key;
 
@@ -319,9 +319,8 @@ cav_room_media_flush_open(CavRoom *room, const char *const *tracks)
 			continue; /* another recorder's file, still being written */
 		if (row != NULL) {
 			g_warning("segment %s was still open when the recorder went down", rel);
-			enqueue(room, cav_segment_job_new(row->id, row->hearing_id, key,
-							  row->track, row->seq, row->start_us, 0,
-							  TRUE));
+			enqueue(room, cav_segment_job_new(row->id, row->hearing_id, key, row->track,
+							  row->seq, row->start_us, 0, TRUE));
 		}
 		g_hash_table_iter_remove(&iter); /* frees key: after the job copied it */
 	}
@@ -359,7 +358,7 @@ add_segments(CavManifest *m, GPtrArray *segs)
 {
 	for (guint i = 0; i < segs->len; i++) {
 		CavSegmentRow *r = segs->pdata[i];
-		CavManifestSegment s = { 0 };
+		CavManifestSegment s = {0};
 
 		if (r->sha256 == NULL || r->chain == NULL)
 			continue;
@@ -415,13 +414,13 @@ cav_room_build_manifest(CavRoom *room, gint64 hearing_id, GError **error)
 	add_segments(m, segs);
 	for (guint i = 0; i < ivs->len; i++) {
 		CavIntervalRow *r = ivs->pdata[i];
-		CavManifestInterval iv = { r->kind, r->reason, r->detail, r->start_us, r->end_us };
+		CavManifestInterval iv = {r->kind, r->reason, r->detail, r->start_us, r->end_us};
 
 		cav_manifest_add_interval(m, &iv);
 	}
 	for (guint i = 0; i < marks->len; i++) {
 		CavMarkRow *r = marks->pdata[i];
-		CavManifestMark mk = { r->at_us, r->label, r->actor };
+		CavManifestMark mk = {r->at_us, r->label, r->actor};
 
 		cav_manifest_add_mark(m, &mk);
 	}

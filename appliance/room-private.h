@@ -19,12 +19,14 @@ struct CavRoom {
 	GHashTable *track_ids;     /* track name -> gint64 * (owned) */
 	GHashTable *open_segments; /* absolute path -> gint64 * segment id (owned) */
 	GQueue jobs;               /* SegmentJob *, in the order files closed (owned) */
-	GPtrArray *waiters;        /* GTask *, completed when recorder is down and jobs drained (owned) */
-	GPtrArray *alarms;         /* CavAlarm * (owned) */
-	CavEventHub *events;       /* owned */
-	struct CavRoomProgram *program; /* owned: layout, voice switching, mic alarms (room-program.c) */
-	struct CavRoomEvidence *evidence; /* owned: the evidence input in use (room-evidence.c), nullable */
-	GPtrArray *evidence_closing;      /* owned: ended uses whose recorders drain, nullable */
+	GPtrArray *waiters;  /* GTask *, completed when recorder is down and jobs drained (owned) */
+	GPtrArray *alarms;   /* CavAlarm * (owned) */
+	CavEventHub *events; /* owned */
+	struct CavRoomProgram
+		*program; /* owned: layout, voice switching, mic alarms (room-program.c) */
+	struct CavRoomEvidence
+		*evidence; /* owned: the evidence input in use (room-evidence.c), nullable */
+	GPtrArray *evidence_closing; /* owned: ended uses whose recorders drain, nullable */
 	gboolean shutting_down;
 };
 
@@ -33,15 +35,15 @@ struct CavRoom {
 typedef struct {
 	gint64 segment_id;
 	gint64 hearing_id;
-	char *abs_path;  /* owned */
-	char *track;     /* owned */
+	char *abs_path; /* owned */
+	char *track;    /* owned */
 	guint seq;
 	gint64 start_us;
-	gint64 end_us;   /* from the recorder; 0 = derive from the file */
+	gint64 end_us; /* from the recorder; 0 = derive from the file */
 	gboolean partial;
 	/* results, written by the worker before done is set */
 	gboolean done;
-	GError *error;   /* owned; file unreadable */
+	GError *error; /* owned; file unreadable */
 	guint8 sha256[CAV_SHA256_LEN];
 	guint64 bytes;
 	CavMp4Info info;
@@ -82,8 +84,8 @@ gboolean cav_room_audit(CavRoom *room, const char *actor, const char *action, gi
 			GError **error, ...) G_GNUC_NULL_TERMINATED;
 
 /* Raises or clears an alarm by code; raising also stores an event row. */
-void cav_room_alarm_raise(CavRoom *room, const char *code, gint64 hearing_id,
-			  const char *message, const char *message_zh);
+void cav_room_alarm_raise(CavRoom *room, const char *code, gint64 hearing_id, const char *message,
+			  const char *message_zh);
 void cav_room_alarm_clear(CavRoom *room, const char *code);
 
 /* Emits a "state" event with the hearing's current state. */

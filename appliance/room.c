@@ -184,8 +184,8 @@ cav_room_new(const CavConfig *config, CavStore *store, const CavSigner *signer, 
 	if (g_mkdir_with_parents(config->media_dir, 0750) != 0) {
 		int e = errno;
 		cav_set_error_bi(error, CAV_ROOM_ERROR, CAV_ROOM_ERROR_INTERNAL,
-				 "Cannot create the media folder %s: %s",
-				 "无法创建录像目录 %s：%s", config->media_dir, g_strerror(e));
+				 "Cannot create the media folder %s: %s", "无法创建录像目录 %s：%s",
+				 config->media_dir, g_strerror(e));
 		return NULL;
 	}
 	if (!cav_store_room_upsert(store, config->room_id, config->room_name, config->court,
@@ -225,7 +225,7 @@ cav_room_case_create(CavRoom *room, const char *number, const char *title, const
 {
 	g_autofree char *norm = cav_case_number_normalize(number, error);
 	g_autoptr(GError) local = NULL;
-	CavCaseRow row = { 0 };
+	CavCaseRow row = {0};
 	gint64 id;
 
 	if (norm == NULL)
@@ -304,8 +304,8 @@ ensure_role_tracks(CavRoom *room, gint64 hearing_id, GError **error)
 		room->config->sources, (const char *const *)room->config->role_tracks);
 
 	for (guint i = 0; roles[i] != NULL; i++) {
-		g_autofree char *label = g_strdup_printf(
-			"%s audio", roles[i] + strlen(CAV_TRACK_ROLE_PREFIX));
+		g_autofree char *label =
+			g_strdup_printf("%s audio", roles[i] + strlen(CAV_TRACK_ROLE_PREFIX));
 
 		if (!cav_store_track_ensure(room->store, hearing_id, roles[i], "audio", label,
 					    error))
@@ -346,7 +346,7 @@ insert_hearing(CavRoom *room, const CavCaseRow *kase, const char *actor, GError 
 	g_autofree char *uid = g_uuid_string_random();
 	g_autoptr(GPtrArray) all = cav_store_hearing_list(room->store, 0, error);
 	gint64 next_id = 1;
-	CavHearingRow row = { 0 };
+	CavHearingRow row = {0};
 	g_autofree char *hname = NULL;
 	gint64 id;
 
@@ -368,7 +368,8 @@ insert_hearing(CavRoom *room, const CavCaseRow *kase, const char *actor, GError 
 	id = cav_store_hearing_insert(room->store, &row, error);
 	if (id != 0 && id != next_id) {
 		g_set_error(error, CAV_STORE_ERROR, CAV_STORE_ERROR_SQL,
-			    "hearing id %" G_GINT64_FORMAT " differs from the predicted %" G_GINT64_FORMAT,
+			    "hearing id %" G_GINT64_FORMAT
+			    " differs from the predicted %" G_GINT64_FORMAT,
 			    id, next_id);
 		id = 0;
 	}
@@ -404,7 +405,8 @@ cav_room_hearing_open(CavRoom *room, gint64 case_id, gboolean start, const char 
 		cav_set_error_bi(error, CAV_ROOM_ERROR, CAV_ROOM_ERROR_HEARING_OPEN,
 				 "Room %s already has an open hearing (id %" G_GINT64_FORMAT
 				 "): close it first.",
-				 "%s 法庭已有未结束的庭审（编号 %" G_GINT64_FORMAT "），请先结束该庭审。",
+				 "%s 法庭已有未结束的庭审（编号 %" G_GINT64_FORMAT
+				 "），请先结束该庭审。",
 				 room->config->room_id, open->id);
 		return 0;
 	}
@@ -446,7 +448,7 @@ cav_room_start_recorder(CavRoom *room, const CavHearingRow *h, GError **error)
 	const CavConfig *c = room->config;
 	g_autoptr(GPtrArray) tracks = cav_store_track_list(room->store, h->id, error);
 	g_autoptr(GHashTable) first_seq = g_hash_table_new(g_str_hash, g_str_equal);
-	CavRecorderPlan plan = { 0 };
+	CavRecorderPlan plan = {0};
 	g_autoptr(CavRecorder) rec = NULL;
 	g_autoptr(GError) local = NULL;
 
@@ -528,8 +530,8 @@ cav_room_hearing_record(CavRoom *room, gint64 id, gboolean resume, const char *a
 
 		if (!cav_store_begin(room->store, &undo_error) ||
 		    !cav_store_interval_close_open(room->store, id, t, &undo_error) ||
-		    !cav_store_interval_open(room->store, id, "paused", "fault",
-					     (*error)->message, t, CAV_ACTOR_DAEMON, &undo_error) ||
+		    !cav_store_interval_open(room->store, id, "paused", "fault", (*error)->message,
+					     t, CAV_ACTOR_DAEMON, &undo_error) ||
 		    !cav_store_hearing_set_state(room->store, id, CAV_HEARING_PAUSED, "fault",
 						 &undo_error) ||
 		    !cav_room_audit(room, CAV_ACTOR_DAEMON, "hearing.fault", id, &undo_error,
@@ -570,8 +572,8 @@ stop_recorder(CavRoom *room, GTask *task)
 
 /* recording → paused or closed, in one transaction. */
 static gboolean
-leave_recording(CavRoom *room, const CavHearingRow *h, CavHearingAction action,
-		const char *reason, const char *detail, const char *actor, GError **error)
+leave_recording(CavRoom *room, const CavHearingRow *h, CavHearingAction action, const char *reason,
+		const char *detail, const char *actor, GError **error)
 {
 	gint64 now = g_get_real_time();
 	gboolean ok;
@@ -790,7 +792,8 @@ recorder_gone(CavRoom *room)
 	cav_room_program_stopped(room, room->rec_hearing_id);
 	/* An exhibit is shown only while the hearing records. */
 	cav_room_evidence_end(room, "recording stopped");
-	cav_room_media_flush_open(room, room->recorder ? cav_recorder_tracks(room->recorder) : NULL);
+	cav_room_media_flush_open(room,
+				  room->recorder ? cav_recorder_tracks(room->recorder) : NULL);
 	cav_room_sources_recorder_gone(room, room->rec_hearing_id, g_get_real_time());
 	if (room->recorder != NULL)
 		g_idle_add(free_recorder_idle, g_steal_pointer(&room->recorder));
@@ -818,8 +821,8 @@ on_rec_failed(CavRecorder *rec, const GError *rec_error, gpointer user_data)
 	gint64 id = room->rec_hearing_id;
 	g_autoptr(CavHearingRow) h = cav_store_hearing_get(room->store, id, NULL);
 	g_autoptr(GError) error = NULL;
-	gboolean no_space = g_error_matches(rec_error, CAV_RECORDER_ERROR,
-					    CAV_RECORDER_ERROR_NO_SPACE);
+	gboolean no_space =
+		g_error_matches(rec_error, CAV_RECORDER_ERROR, CAV_RECORDER_ERROR_NO_SPACE);
 	const char *detail = no_space ? "disk full" : rec_error->message;
 
 	g_warning("recorder of hearing %" G_GINT64_FORMAT " failed: %s", id, rec_error->message);
@@ -827,15 +830,15 @@ on_rec_failed(CavRecorder *rec, const GError *rec_error, gpointer user_data)
 	if (h != NULL)
 		cav_room_register_orphans(room, h);
 	if (h != NULL && h->state == CAV_HEARING_RECORDING &&
-	    !leave_recording(room, h, CAV_ACTION_PAUSE, "fault", detail, CAV_ACTOR_DAEMON,
-			     &error))
+	    !leave_recording(room, h, CAV_ACTION_PAUSE, "fault", detail, CAV_ACTOR_DAEMON, &error))
 		g_warning("could not record the fault of hearing %" G_GINT64_FORMAT ": %s", id,
 			  error->message);
 	if (no_space)
-		cav_room_alarm_raise(room, "disk-full", id,
-				     "The disk is full: recording stopped, every file closed so far "
-				     "is intact. Free space, then resume.",
-				     "磁盘已满，录制已停止，已保存的录像完好。请清理空间后继续录制。");
+		cav_room_alarm_raise(
+			room, "disk-full", id,
+			"The disk is full: recording stopped, every file closed so far "
+			"is intact. Free space, then resume.",
+			"磁盘已满，录制已停止，已保存的录像完好。请清理空间后继续录制。");
 	else
 		cav_room_alarm_raise(room, "recorder-failed", id, rec_error->message,
 				     "录制出现故障，已暂停并记录故障时段，请联系技术人员。");
@@ -880,10 +883,11 @@ on_disk_level(CavDiskLevel level, gint64 free_bytes, double hours_left, gpointer
 		    !leave_recording(room, h, CAV_ACTION_PAUSE, "fault", "disk full",
 				     CAV_ACTOR_DAEMON, &error))
 			g_warning("could not record the disk fault: %s", error->message);
-		cav_room_alarm_raise(room, "disk-full", h ? h->id : 0,
-				     "The disk is almost full: recording was stopped and every "
-				     "file closed intact. Free space, then resume.",
-				     "磁盘即将写满，录制已停止，所有录像已完整保存。请清理空间后继续录制。");
+		cav_room_alarm_raise(
+			room, "disk-full", h ? h->id : 0,
+			"The disk is almost full: recording was stopped and every "
+			"file closed intact. Free space, then resume.",
+			"磁盘即将写满，录制已停止，所有录像已完整保存。请清理空间后继续录制。");
 		stop_recorder(room, task);
 	}
 }

@@ -56,9 +56,9 @@ gboolean cav_room_recover(CavRoom *room, GError **error);
 
 /* Returns the new case id, or 0 with a bilingual error. */
 G_GNUC_WARN_UNUSED_RESULT
-gint64 cav_room_case_create(CavRoom *room, const char *number, const char *title,
-			    const char *cause, const char *parties, gboolean is_public,
-			    const char *actor, GError **error);
+gint64 cav_room_case_create(CavRoom *room, const char *number, const char *title, const char *cause,
+			    const char *parties, gboolean is_public, const char *actor,
+			    GError **error);
 
 /* ---- hearings ------------------------------------------------------------ */
 

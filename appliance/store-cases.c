@@ -64,8 +64,8 @@ static CavCaseRow *
 case_get_where(CavStore *store, const char *where, sqlite3_int64 id, const char *text,
 	       GError **error)
 {
-	g_autofree char *sql = g_strdup_printf("SELECT " CASE_COLUMNS " FROM cases WHERE %s",
-					       where);
+	g_autofree char *sql =
+		g_strdup_printf("SELECT " CASE_COLUMNS " FROM cases WHERE %s", where);
 	g_autoptr(CavStmt) stmt = cav_store_prepare(store, sql, error);
 	int rc;
 
@@ -106,9 +106,10 @@ cav_store_case_find_number(CavStore *store, const char *number, GError **error)
 GPtrArray *
 cav_store_case_list(CavStore *store, GError **error)
 {
-	g_autoptr(CavStmt) stmt =
-		cav_store_prepare(store, "SELECT " CASE_COLUMNS " FROM cases ORDER BY id DESC", error);
-	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)cav_case_row_free);
+	g_autoptr(CavStmt) stmt = cav_store_prepare(
+		store, "SELECT " CASE_COLUMNS " FROM cases ORDER BY id DESC", error);
+	g_autoptr(GPtrArray) rows =
+		g_ptr_array_new_with_free_func((GDestroyNotify)cav_case_row_free);
 	int rc;
 
 	if (stmt == NULL)

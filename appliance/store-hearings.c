@@ -27,8 +27,8 @@ cav_store_hearing_insert(CavStore *store, const CavHearingRow *row, GError **err
 	return sqlite3_last_insert_rowid(cav_store_db(store));
 }
 
-#define HEARING_COLUMNS                                                                   \
-	"id, uid, case_id, room_id, state, pause_reason, media_dir, name_prefix, opened_us, " \
+#define HEARING_COLUMNS                                                                            \
+	"id, uid, case_id, room_id, state, pause_reason, media_dir, name_prefix, opened_us, "      \
 	"opened_by, closed_us, sealed_us, chain_head, sig_alg, key_id, signature"
 
 static CavHearingRow *
@@ -80,11 +80,11 @@ cav_store_hearing_get(CavStore *store, gint64 id, GError **error)
 CavHearingRow *
 cav_store_hearing_open_in_room(CavStore *store, const char *room_id, GError **error)
 {
-	g_autoptr(CavStmt) stmt = cav_store_prepare(
-		store,
-		"SELECT " HEARING_COLUMNS " FROM hearings WHERE room_id = ?1 "
-		"AND state IN ('idle','recording','paused')",
-		error);
+	g_autoptr(CavStmt) stmt =
+		cav_store_prepare(store,
+				  "SELECT " HEARING_COLUMNS " FROM hearings WHERE room_id = ?1 "
+				  "AND state IN ('idle','recording','paused')",
+				  error);
 	int rc;
 
 	if (stmt == NULL)
@@ -101,11 +101,11 @@ cav_store_hearing_open_in_room(CavStore *store, const char *room_id, GError **er
 GPtrArray *
 cav_store_hearing_list(CavStore *store, gint64 case_id, GError **error)
 {
-	g_autoptr(CavStmt) stmt = cav_store_prepare(
-		store,
-		"SELECT " HEARING_COLUMNS " FROM hearings WHERE ?1 = 0 OR case_id = ?1 "
-		"ORDER BY id DESC",
-		error);
+	g_autoptr(CavStmt) stmt = cav_store_prepare(store,
+						    "SELECT " HEARING_COLUMNS
+						    " FROM hearings WHERE ?1 = 0 OR case_id = ?1 "
+						    "ORDER BY id DESC",
+						    error);
 	g_autoptr(GPtrArray) rows =
 		g_ptr_array_new_with_free_func((GDestroyNotify)cav_hearing_row_free);
 	int rc;
@@ -187,11 +187,11 @@ gboolean
 cav_store_interval_close_open(CavStore *store, gint64 hearing_id, gint64 end_us, GError **error)
 {
 	/* max() keeps the CHECK (end >= start) true when clocks step backwards. */
-	g_autoptr(CavStmt) stmt = cav_store_prepare(
-		store,
-		"UPDATE intervals SET end_us = max(?2, start_us) "
-		"WHERE hearing_id = ?1 AND end_us IS NULL",
-		error);
+	g_autoptr(CavStmt) stmt =
+		cav_store_prepare(store,
+				  "UPDATE intervals SET end_us = max(?2, start_us) "
+				  "WHERE hearing_id = ?1 AND end_us IS NULL",
+				  error);
 
 	if (stmt == NULL)
 		return FALSE;
@@ -288,7 +288,8 @@ cav_store_mark_list(CavStore *store, gint64 hearing_id, GError **error)
 		"SELECT id, hearing_id, at_us, label, actor FROM marks WHERE hearing_id = ?1 "
 		"ORDER BY at_us, id",
 		error);
-	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)cav_mark_row_free);
+	g_autoptr(GPtrArray) rows =
+		g_ptr_array_new_with_free_func((GDestroyNotify)cav_mark_row_free);
 	int rc;
 
 	if (stmt == NULL)

@@ -41,7 +41,8 @@ cav_store_track_list(CavStore *store, gint64 hearing_id, GError **error)
 		"SELECT id, hearing_id, name, kind, label FROM tracks WHERE hearing_id = ?1 "
 		"ORDER BY id",
 		error);
-	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)cav_track_row_free);
+	g_autoptr(GPtrArray) rows =
+		g_ptr_array_new_with_free_func((GDestroyNotify)cav_track_row_free);
 	int rc;
 
 	if (stmt == NULL)
@@ -68,11 +69,11 @@ gint64
 cav_store_segment_insert_open(CavStore *store, gint64 track_id, guint seq, const char *rel_path,
 			      gint64 start_us, GError **error)
 {
-	g_autoptr(CavStmt) stmt = cav_store_prepare(
-		store,
-		"INSERT INTO segments (track_id, seq, path, state, start_us) "
-		"VALUES (?1, ?2, ?3, 'open', ?4)",
-		error);
+	g_autoptr(CavStmt) stmt =
+		cav_store_prepare(store,
+				  "INSERT INTO segments (track_id, seq, path, state, start_us) "
+				  "VALUES (?1, ?2, ?3, 'open', ?4)",
+				  error);
 
 	if (stmt == NULL)
 		return 0;
@@ -109,9 +110,9 @@ cav_store_segment_finish(CavStore *store, gint64 segment_id, const char *state, 
 	return cav_store_step_done(store, stmt, "saving a closed segment", error);
 }
 
-#define SEGMENT_SELECT                                                                       \
-	"SELECT s.id, s.track_id, t.name, s.seq, s.path, s.state, s.start_us, s.end_us, "    \
-	"s.duration_s, s.bytes, s.sha256, s.chain_index, s.chain, t.hearing_id "              \
+#define SEGMENT_SELECT                                                                             \
+	"SELECT s.id, s.track_id, t.name, s.seq, s.path, s.state, s.start_us, s.end_us, "          \
+	"s.duration_s, s.bytes, s.sha256, s.chain_index, s.chain, t.hearing_id "                   \
 	"FROM segments s JOIN tracks t ON t.id = s.track_id "
 
 static CavSegmentRow *
@@ -139,8 +140,9 @@ segment_from_stmt(sqlite3_stmt *stmt)
 GPtrArray *
 cav_store_segment_list(CavStore *store, gint64 hearing_id, gboolean chained_only, GError **error)
 {
-	const char *sql = chained_only ? SEGMENT_SELECT "WHERE t.hearing_id = ?1 AND "
-							"s.chain_index IS NOT NULL ORDER BY s.chain_index"
+	const char *sql = chained_only ? SEGMENT_SELECT
+				  "WHERE t.hearing_id = ?1 AND "
+				  "s.chain_index IS NOT NULL ORDER BY s.chain_index"
 				       : SEGMENT_SELECT "WHERE t.hearing_id = ?1 ORDER BY s.id";
 	g_autoptr(CavStmt) stmt = cav_store_prepare(store, sql, error);
 	g_autoptr(GPtrArray) rows =
@@ -162,7 +164,8 @@ cav_store_segment_list(CavStore *store, gint64 hearing_id, gboolean chained_only
 CavSegmentRow *
 cav_store_segment_find_path(CavStore *store, const char *rel_path, GError **error)
 {
-	g_autoptr(CavStmt) stmt = cav_store_prepare(store, SEGMENT_SELECT "WHERE s.path = ?1", error);
+	g_autoptr(CavStmt) stmt =
+		cav_store_prepare(store, SEGMENT_SELECT "WHERE s.path = ?1", error);
 	int rc;
 
 	if (stmt == NULL)
@@ -194,11 +197,11 @@ gint64
 cav_store_event_insert(CavStore *store, gint64 at_us, const char *severity, const char *code,
 		       gint64 hearing_id, const char *message, GError **error)
 {
-	g_autoptr(CavStmt) stmt = cav_store_prepare(
-		store,
-		"INSERT INTO events (at_us, severity, code, hearing_id, message) "
-		"VALUES (?1, ?2, ?3, ?4, ?5)",
-		error);
+	g_autoptr(CavStmt) stmt =
+		cav_store_prepare(store,
+				  "INSERT INTO events (at_us, severity, code, hearing_id, message) "
+				  "VALUES (?1, ?2, ?3, ?4, ?5)",
+				  error);
 
 	if (stmt == NULL)
 		return 0;
@@ -220,7 +223,8 @@ cav_store_event_list(CavStore *store, gint64 after, guint limit, GError **error)
 		"SELECT id, at_us, severity, code, hearing_id, message FROM events "
 		"WHERE id > ?1 ORDER BY id LIMIT ?2",
 		error);
-	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)cav_event_row_free);
+	g_autoptr(GPtrArray) rows =
+		g_ptr_array_new_with_free_func((GDestroyNotify)cav_event_row_free);
 	int rc;
 
 	if (stmt == NULL)

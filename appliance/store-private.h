@@ -23,5 +23,4 @@ void cav_bind_int64(sqlite3_stmt *stmt, int index, gint64 value, gboolean zero_i
 char *cav_col_dup(sqlite3_stmt *stmt, int col);
 
 /* Runs a statement expected to finish with SQLITE_DONE. */
-gboolean cav_store_step_done(CavStore *store, sqlite3_stmt *stmt, const char *what,
-			     GError **error);
+gboolean cav_store_step_done(CavStore *store, sqlite3_stmt *stmt, const char *what, GError **error);

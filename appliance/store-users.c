@@ -79,8 +79,8 @@ cav_store_user_insert(CavStore *store, const CavUserRow *row, GError **error)
 static CavUserRow *
 user_get_where(CavStore *store, const char *where, gint64 id, const char *name, GError **error)
 {
-	g_autofree char *sql = g_strdup_printf("SELECT " USER_COLUMNS " FROM users u WHERE %s",
-					       where);
+	g_autofree char *sql =
+		g_strdup_printf("SELECT " USER_COLUMNS " FROM users u WHERE %s", where);
 	g_autoptr(CavStmt) stmt = cav_store_prepare(store, sql, error);
 	int rc;
 
@@ -118,7 +118,8 @@ cav_store_user_list(CavStore *store, GError **error)
 {
 	g_autoptr(CavStmt) stmt = cav_store_prepare(
 		store, "SELECT " USER_COLUMNS " FROM users u ORDER BY u.name", error);
-	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)cav_user_row_free);
+	g_autoptr(GPtrArray) rows =
+		g_ptr_array_new_with_free_func((GDestroyNotify)cav_user_row_free);
 	int rc;
 
 	if (stmt == NULL)
@@ -172,7 +173,8 @@ gint64
 cav_store_user_count(CavStore *store, const char *role)
 {
 	g_autoptr(CavStmt) stmt = cav_store_prepare(
-		store, "SELECT count(*) FROM users WHERE disabled = 0 AND (?1 IS NULL OR role = ?1)",
+		store,
+		"SELECT count(*) FROM users WHERE disabled = 0 AND (?1 IS NULL OR role = ?1)",
 		NULL);
 
 	if (stmt == NULL)
@@ -283,11 +285,11 @@ cav_store_setting_get(CavStore *store, const char *key)
 gboolean
 cav_store_setting_set(CavStore *store, const char *key, const char *value, GError **error)
 {
-	g_autoptr(CavStmt) stmt = cav_store_prepare(
-		store,
-		"INSERT INTO settings (key, value) VALUES (?1, ?2) "
-		"ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-		error);
+	g_autoptr(CavStmt) stmt =
+		cav_store_prepare(store,
+				  "INSERT INTO settings (key, value) VALUES (?1, ?2) "
+				  "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+				  error);
 
 	if (stmt == NULL)
 		return FALSE;
@@ -299,11 +301,11 @@ cav_store_setting_set(CavStore *store, const char *key, const char *value, GErro
 GPtrArray *
 cav_store_audit_list(CavStore *store, gint64 before, guint limit, GError **error)
 {
-	g_autoptr(CavStmt) stmt = cav_store_prepare(
-		store,
-		"SELECT id, at_us, actor, action, object, detail FROM audit "
-		"WHERE ?1 <= 0 OR id < ?1 ORDER BY id DESC LIMIT ?2",
-		error);
+	g_autoptr(CavStmt) stmt =
+		cav_store_prepare(store,
+				  "SELECT id, at_us, actor, action, object, detail FROM audit "
+				  "WHERE ?1 <= 0 OR id < ?1 ORDER BY id DESC LIMIT ?2",
+				  error);
 	g_autoptr(GPtrArray) rows =
 		g_ptr_array_new_with_free_func((GDestroyNotify)cav_audit_row_free);
 	int rc;

@@ -78,8 +78,7 @@ gboolean cav_store_session_purge(CavStore *store, gint64 now_us, GError **error)
 /* settings(key, value). get: (transfer full) NULL when unset. */
 char *cav_store_setting_get(CavStore *store, const char *key);
 G_GNUC_WARN_UNUSED_RESULT
-gboolean cav_store_setting_set(CavStore *store, const char *key, const char *value,
-			       GError **error);
+gboolean cav_store_setting_set(CavStore *store, const char *key, const char *value, GError **error);
 
 /* At most @limit audit rows with id < @before (all when @before <= 0),
  * newest first. (transfer full) of CavAuditRow */

@@ -10,11 +10,11 @@
 #include <errno.h>
 #include <string.h>
 
-G_DEFINE_QUARK(cav-store-error-quark, cav_store_error)
+G_DEFINE_QUARK(cav - store - error - quark, cav_store_error)
 
 static const char *const hearing_state_names[] = {
-	[CAV_HEARING_IDLE] = "idle",           [CAV_HEARING_RECORDING] = "recording",
-	[CAV_HEARING_PAUSED] = "paused",       [CAV_HEARING_CLOSED] = "closed",
+	[CAV_HEARING_IDLE] = "idle",     [CAV_HEARING_RECORDING] = "recording",
+	[CAV_HEARING_PAUSED] = "paused", [CAV_HEARING_CLOSED] = "closed",
 	[CAV_HEARING_SEALED] = "sealed",
 };
 

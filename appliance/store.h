@@ -75,21 +75,21 @@ typedef enum {
 
 typedef struct {
 	gint64 id;
-	char *uid;            /* (owned) */
+	char *uid; /* (owned) */
 	gint64 case_id;
-	char *room_id;        /* (owned) */
+	char *room_id; /* (owned) */
 	CavHearingState state;
-	char *pause_reason;   /* (owned, nullable) */
-	char *media_dir;      /* absolute (owned) */
-	char *name_prefix;    /* (owned) */
+	char *pause_reason; /* (owned, nullable) */
+	char *media_dir;    /* absolute (owned) */
+	char *name_prefix;  /* (owned) */
 	gint64 opened_us;
-	char *opened_by;      /* (owned) */
-	gint64 closed_us;     /* 0 if not */
-	gint64 sealed_us;     /* 0 if not */
-	char *chain_head;     /* hex (owned, nullable) */
-	char *sig_alg;        /* (owned, nullable) */
-	char *key_id;         /* (owned, nullable) */
-	char *signature;      /* base64 (owned, nullable) */
+	char *opened_by;  /* (owned) */
+	gint64 closed_us; /* 0 if not */
+	gint64 sealed_us; /* 0 if not */
+	char *chain_head; /* hex (owned, nullable) */
+	char *sig_alg;    /* (owned, nullable) */
+	char *key_id;     /* (owned, nullable) */
+	char *signature;  /* base64 (owned, nullable) */
 } CavHearingRow;
 
 typedef struct {
@@ -100,7 +100,7 @@ typedef struct {
 	char *detail; /* (owned, nullable) */
 	gint64 start_us;
 	gint64 end_us; /* 0 while open */
-	char *actor;  /* (owned) */
+	char *actor;   /* (owned) */
 } CavIntervalRow;
 
 typedef struct {
@@ -123,26 +123,26 @@ typedef struct {
 	gint64 id;
 	gint64 track_id;
 	gint64 hearing_id;
-	char *track;    /* track name (owned) */
+	char *track; /* track name (owned) */
 	guint seq;
-	char *path;     /* relative to the hearing's media_dir (owned) */
-	char *state;    /* "open" | "closed" | "partial" (owned) */
+	char *path;  /* relative to the hearing's media_dir (owned) */
+	char *state; /* "open" | "closed" | "partial" (owned) */
 	gint64 start_us;
-	gint64 end_us;  /* 0 while open */
+	gint64 end_us; /* 0 while open */
 	double duration_s;
 	gint64 bytes;
-	char *sha256;   /* hex (owned, nullable while open) */
+	char *sha256;       /* hex (owned, nullable while open) */
 	gint64 chain_index; /* 0 while open; 1.. in chain order */
-	char *chain;    /* hex (owned, nullable while open) */
+	char *chain;        /* hex (owned, nullable while open) */
 } CavSegmentRow;
 
 typedef struct {
 	gint64 id;
 	gint64 at_us;
-	char *severity; /* "info" | "warning" | "alarm" (owned) */
-	char *code;     /* (owned) */
+	char *severity;    /* "info" | "warning" | "alarm" (owned) */
+	char *code;        /* (owned) */
 	gint64 hearing_id; /* 0 if none */
-	char *message;  /* (owned) */
+	char *message;     /* (owned) */
 } CavEventRow;
 
 void cav_case_row_free(CavCaseRow *row);
@@ -163,8 +163,8 @@ gboolean cav_hearing_state_parse(const char *name, CavHearingState *out);
 /* ---- courtrooms and cases (store-cases.c) -------------------------------- */
 
 G_GNUC_WARN_UNUSED_RESULT
-gboolean cav_store_room_upsert(CavStore *store, const char *id, const char *name,
-			       const char *court, GError **error);
+gboolean cav_store_room_upsert(CavStore *store, const char *id, const char *name, const char *court,
+			       GError **error);
 
 /* Inserts @row (its id is ignored); returns the new id, or 0 with @error
  * (CONSTRAINT when the number exists). */
@@ -182,16 +182,14 @@ G_GNUC_WARN_UNUSED_RESULT
 gint64 cav_store_hearing_insert(CavStore *store, const CavHearingRow *row, GError **error);
 CavHearingRow *cav_store_hearing_get(CavStore *store, gint64 id, GError **error);
 /* The room's hearing in idle/recording/paused, or NULL with no error. */
-CavHearingRow *cav_store_hearing_open_in_room(CavStore *store, const char *room_id,
-					      GError **error);
+CavHearingRow *cav_store_hearing_open_in_room(CavStore *store, const char *room_id, GError **error);
 /* (transfer full) of CavHearingRow; all, or those of @case_id when > 0. */
 GPtrArray *cav_store_hearing_list(CavStore *store, gint64 case_id, GError **error);
 G_GNUC_WARN_UNUSED_RESULT
 gboolean cav_store_hearing_set_state(CavStore *store, gint64 id, CavHearingState state,
 				     const char *pause_reason, GError **error);
 G_GNUC_WARN_UNUSED_RESULT
-gboolean cav_store_hearing_set_closed(CavStore *store, gint64 id, gint64 closed_us,
-				      GError **error);
+gboolean cav_store_hearing_set_closed(CavStore *store, gint64 id, gint64 closed_us, GError **error);
 G_GNUC_WARN_UNUSED_RESULT
 gboolean cav_store_hearing_set_sealed(CavStore *store, gint64 id, gint64 sealed_us,
 				      const char *chain_head, const char *sig_alg,
@@ -215,8 +213,8 @@ gint64 cav_store_interval_insert_closed(CavStore *store, gint64 hearing_id, cons
 GPtrArray *cav_store_interval_list(CavStore *store, gint64 hearing_id, GError **error);
 
 G_GNUC_WARN_UNUSED_RESULT
-gint64 cav_store_mark_insert(CavStore *store, gint64 hearing_id, gint64 at_us,
-			     const char *label, const char *actor, GError **error);
+gint64 cav_store_mark_insert(CavStore *store, gint64 hearing_id, gint64 at_us, const char *label,
+			     const char *actor, GError **error);
 /* (transfer full) of CavMarkRow */
 GPtrArray *cav_store_mark_list(CavStore *store, gint64 hearing_id, GError **error);
 
@@ -243,15 +241,13 @@ gboolean cav_store_segment_finish(CavStore *store, gint64 segment_id, const char
  * chain order, else all rows by id. (transfer full) of CavSegmentRow */
 GPtrArray *cav_store_segment_list(CavStore *store, gint64 hearing_id, gboolean chained_only,
 				  GError **error);
-CavSegmentRow *cav_store_segment_find_path(CavStore *store, const char *rel_path,
-					   GError **error);
+CavSegmentRow *cav_store_segment_find_path(CavStore *store, const char *rel_path, GError **error);
 /* Highest seq of a track (0 if none). */
 guint cav_store_segment_max_seq(CavStore *store, gint64 track_id);
 
 G_GNUC_WARN_UNUSED_RESULT
-gint64 cav_store_event_insert(CavStore *store, gint64 at_us, const char *severity,
-			      const char *code, gint64 hearing_id, const char *message,
-			      GError **error);
+gint64 cav_store_event_insert(CavStore *store, gint64 at_us, const char *severity, const char *code,
+			      gint64 hearing_id, const char *message, GError **error);
 /* At most @limit events with id > @after, oldest first. (transfer full) */
 GPtrArray *cav_store_event_list(CavStore *store, gint64 after, guint limit, GError **error);
 

@@ -16,7 +16,7 @@
 #include <openssl/crypto.h>
 #include <string.h>
 
-G_DEFINE_QUARK(cav-users-error-quark, cav_users_error)
+G_DEFINE_QUARK(cav - users - error - quark, cav_users_error)
 
 struct CavUsers {
 	CavStore *store;         /* unowned */
@@ -27,7 +27,7 @@ struct CavUsers {
 	char *dummy_hash; /* for unknown names, made on first use (owned) */
 };
 
-static const char *const roles[] = { "clerk", "judge", "technician", "admin", NULL };
+static const char *const roles[] = {"clerk", "judge", "technician", "admin", NULL};
 
 void
 cav_session_free(CavSession *s)
@@ -111,8 +111,8 @@ set_internal(GError **error, GError *cause)
 
 /* One audit row; @... are key, value string pairs, NULL-terminated. */
 static gboolean G_GNUC_NULL_TERMINATED
-audit(CavUsers *u, const char *actor, const char *action, const char *user_name,
-      GError **error, ...)
+audit(CavUsers *u, const char *actor, const char *action, const char *user_name, GError **error,
+      ...)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autoptr(JsonGenerator) gen = json_generator_new();
@@ -138,8 +138,8 @@ audit(CavUsers *u, const char *actor, const char *action, const char *user_name,
 	root = json_builder_get_root(b);
 	json_generator_set_root(gen, root);
 	detail = json_generator_to_data(gen, NULL);
-	return cav_audit_append(cav_store_db(u->store), u->signer, g_get_real_time(), actor,
-				action, object, detail, NULL, error);
+	return cav_audit_append(cav_store_db(u->store), u->signer, g_get_real_time(), actor, action,
+				object, detail, NULL, error);
 }
 
 /* ---- hashing in a worker ----------------------------------------------- */
@@ -296,8 +296,8 @@ on_login_kdf(GObject *source, GAsyncResult *result, gpointer user_data)
 
 		if (!cav_store_user_set_failures(u->store, row->id, lock ? 0 : failed,
 						 lock ? now + u->lockout_us : 0, &error) ||
-		    !audit(u, actor, lock ? "auth.lockout" : "auth.login-failed", row->name,
-			   &error, "failures", n, "client", j->client, NULL) ||
+		    !audit(u, actor, lock ? "auth.lockout" : "auth.login-failed", row->name, &error,
+			   "failures", n, "client", j->client, NULL) ||
 		    !cav_store_commit(u->store, &error)) {
 			cav_store_rollback(u->store);
 			goto internal;
@@ -363,10 +363,10 @@ cav_users_login(CavUsers *users, const char *name, const char *secret, const cha
 	/* Any well-formed hash of the same cost costs the same to check; this
 	 * one matches no secret. Built by hand: hashing here would block. */
 	if (users->dummy_hash == NULL)
-		users->dummy_hash = g_strdup_printf(
-			"scrypt$%u$%u$%u$Y291cnRhdi1kdW1teS0x$"
-			"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-			users->cost.log2_n, users->cost.r, users->cost.p);
+		users->dummy_hash =
+			g_strdup_printf("scrypt$%u$%u$%u$Y291cnRhdi1kdW1teS0x$"
+					"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+					users->cost.log2_n, users->cost.r, users->cost.p);
 	j = g_new0(KdfJob, 1);
 	j->secret = g_strdup(secret != NULL ? secret : "");
 	j->known = row != NULL && !row->disabled;
@@ -394,8 +394,7 @@ cav_users_authenticate(CavUsers *users, const char *token, gint64 *out_expires_u
 	if (token == NULL || strlen(token) != 64 || strspn(token, "0123456789abcdef") != 64)
 		return NULL;
 	hash = cav_auth_token_hash(token);
-	row = cav_store_session_user(users->store, hash, g_get_real_time(), out_expires_us,
-				     &error);
+	row = cav_store_session_user(users->store, hash, g_get_real_time(), out_expires_us, &error);
 	if (error != NULL)
 		g_warning("checking a session: %s", error->message);
 	return row;
@@ -424,7 +423,7 @@ gint64
 cav_users_add(CavUsers *users, const char *name, const char *display_name, const char *role,
 	      const char *secret_kind, const char *secret_hash, const char *actor, GError **error)
 {
-	CavUserRow row = { 0 };
+	CavUserRow row = {0};
 	g_autoptr(GError) local = NULL;
 	g_autoptr(CavUserRow) existing = NULL;
 	gint64 id;
@@ -438,7 +437,8 @@ cav_users_add(CavUsers *users, const char *name, const char *display_name, const
 	if (!cav_users_role_valid(role)) {
 		cav_set_error_bi(error, CAV_USERS_ERROR, CAV_USERS_ERROR_INVALID,
 				 "The role must be clerk, judge, technician or admin.",
-				 "角色须为 clerk（书记员）、judge（法官）、technician（技术员）或 admin（管理员）。");
+				 "角色须为 clerk（书记员）、judge（法官）、technician（技术员）或 "
+				 "admin（管理员）。");
 		return 0;
 	}
 	if (display_name != NULL && g_utf8_strlen(display_name, -1) > 64) {
@@ -462,8 +462,8 @@ cav_users_add(CavUsers *users, const char *name, const char *display_name, const
 	row.created_by = (char *)actor;
 	if (!cav_store_begin(users->store, &local) ||
 	    (id = cav_store_user_insert(users->store, &row, &local)) == 0 ||
-	    !audit(users, actor, "user.add", name, &local, "role", role, "secret_kind",
-		   secret_kind, NULL) ||
+	    !audit(users, actor, "user.add", name, &local, "role", role, "secret_kind", secret_kind,
+		   NULL) ||
 	    !cav_store_commit(users->store, &local)) {
 		cav_store_rollback(users->store);
 		set_internal(error, local);
@@ -532,8 +532,8 @@ cav_users_update(CavUsers *users, gint64 id, const CavUserChange *ch, const char
 	    (end_sessions && !cav_store_session_delete_user(users->store, id, &local)) ||
 	    !audit(users, actor, "user.update", row->name, &local, "role", row->role, "old_role",
 		   old_role, "display_name", ch->display_name, "new_secret",
-		   ch->secret_hash != NULL ? "yes" : "no", "disabled",
-		   row->disabled ? "yes" : "no", "unlock", ch->unlock ? "yes" : "no", NULL) ||
+		   ch->secret_hash != NULL ? "yes" : "no", "disabled", row->disabled ? "yes" : "no",
+		   "unlock", ch->unlock ? "yes" : "no", NULL) ||
 	    !cav_store_commit(users->store, &local)) {
 		cav_store_rollback(users->store);
 		set_internal(error, local);

@@ -40,9 +40,9 @@ typedef enum {
 typedef struct CavUsers CavUsers;
 
 typedef struct {
-	char *token;       /* the bearer token, shown once (owned) */
+	char *token; /* the bearer token, shown once (owned) */
 	gint64 expires_us;
-	CavUserRow *user;  /* (owned) */
+	CavUserRow *user; /* (owned) */
 } CavSession;
 
 void cav_session_free(CavSession *s);
@@ -91,9 +91,9 @@ char *cav_users_hash_secret_sync(CavUsers *users, const char *kind, const char *
 /* Adds a user whose secret is already hashed; audited "user.add" as @actor.
  * Returns the id, or 0 with an error. */
 G_GNUC_WARN_UNUSED_RESULT
-gint64 cav_users_add(CavUsers *users, const char *name, const char *display_name,
-		     const char *role, const char *secret_kind, const char *secret_hash,
-		     const char *actor, GError **error);
+gint64 cav_users_add(CavUsers *users, const char *name, const char *display_name, const char *role,
+		     const char *secret_kind, const char *secret_hash, const char *actor,
+		     GError **error);
 
 /* What cav_users_update() changes; NULL / -1 fields are left alone. */
 typedef struct {

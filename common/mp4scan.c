@@ -45,9 +45,9 @@ typedef struct {
 	guint64 end;           /* media end after the last complete fragment */
 	guint64 pending_end;   /* media end after the moof awaiting its mdat */
 	gboolean pending_set;
-	guint64 start;         /* decode time of the first complete fragment */
+	guint64 start; /* decode time of the first complete fragment */
 	gboolean started;
-	guint64 samples;       /* samples in complete fragments */
+	guint64 samples; /* samples in complete fragments */
 	guint64 pending_start;
 	guint64 pending_samples;
 } Track;

@@ -80,7 +80,8 @@ cav_reqsign_verify(const char *alg, const char *public_pem, const char *method, 
 
 	if (!all_digits(time, 1, 16) || nonce_len < 16 || nonce_len > 64 ||
 	    strspn(nonce, "0123456789abcdef") != nonce_len || b64_len == 0 || b64_len > 512 ||
-	    strspn(signature_b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") !=
+	    strspn(signature_b64,
+		   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") !=
 		    b64_len) {
 		g_set_error(error, CAV_SIGNER_ERROR, CAV_SIGNER_ERROR_BAD_SIGNATURE,
 			    "malformed request signature headers");

@@ -192,8 +192,7 @@ header(guint8 *buf, guint8 count, guint8 type, gsize len)
 }
 
 gsize
-cav_rtcp_build_rr(guint8 *buf, gsize cap, guint32 sender_ssrc, const CavRtcpReportBlock *b,
-		  guint n)
+cav_rtcp_build_rr(guint8 *buf, gsize cap, guint32 sender_ssrc, const CavRtcpReportBlock *b, guint n)
 {
 	gsize len = 8 + 24 * (gsize)n;
 
@@ -205,7 +204,8 @@ cav_rtcp_build_rr(guint8 *buf, gsize cap, guint32 sender_ssrc, const CavRtcpRepo
 		guint8 *p = buf + 8 + 24 * i;
 
 		wr32(p, b[i].ssrc);
-		wr32(p + 4, ((guint32)b[i].fraction_lost << 24) | (b[i].cumulative_lost & 0xffffff));
+		wr32(p + 4,
+		     ((guint32)b[i].fraction_lost << 24) | (b[i].cumulative_lost & 0xffffff));
 		wr32(p + 8, b[i].highest_seq);
 		wr32(p + 12, b[i].jitter);
 		wr32(p + 16, b[i].lsr);

@@ -60,8 +60,8 @@ gboolean cav_rtp_h264_is_keyframe(const guint8 *payload, gsize len);
 /* ---- RTCP ------------------------------------------------------------------ */
 
 typedef struct {
-	guint8 type;        /* CAV_RTCP_* */
-	guint8 count;       /* the 5-bit count / FMT field */
+	guint8 type;  /* CAV_RTCP_* */
+	guint8 count; /* the 5-bit count / FMT field */
 	guint32 sender_ssrc;
 	guint32 media_ssrc; /* feedback (205/206): the SSRC the feedback is about; else 0 */
 	const guint8 *data; /* the whole packet (unowned) */
@@ -78,13 +78,13 @@ void cav_rtcp_nack_foreach(const CavRtcpPacket *nack, void (*func)(guint16 seq, 
 			   gpointer data);
 
 typedef struct {
-	guint32 ssrc;          /* the source reported on */
-	guint8 fraction_lost;  /* of 256, since the last report */
+	guint32 ssrc;         /* the source reported on */
+	guint8 fraction_lost; /* of 256, since the last report */
 	guint32 cumulative_lost;
-	guint32 highest_seq;   /* extended */
+	guint32 highest_seq; /* extended */
 	guint32 jitter;
-	guint32 lsr;           /* middle 32 bits of the last SR's NTP time */
-	guint32 dlsr;          /* delay since it, 1/65536 s */
+	guint32 lsr;  /* middle 32 bits of the last SR's NTP time */
+	guint32 dlsr; /* delay since it, 1/65536 s */
 } CavRtcpReportBlock;
 
 /* Builders write into @buf (at least @cap bytes) and return the length,

@@ -6,7 +6,7 @@
 #include <srtp2/srtp.h>
 #include <string.h>
 
-G_DEFINE_QUARK(cav-srtp-error-quark, cav_srtp_error)
+G_DEFINE_QUARK(cav - srtp - error - quark, cav_srtp_error)
 
 struct CavSrtp {
 	srtp_t session; /* owned */
@@ -110,7 +110,8 @@ cav_srtp_new(CavSrtpSuite suite, const guint8 *key, gboolean outbound, GError **
 	s = g_new0(CavSrtp, 1);
 	st = srtp_create(&s->session, &policy);
 	if (st != srtp_err_status_ok) {
-		g_set_error(error, CAV_SRTP_ERROR, 0, "cannot create an SRTP session (%s, error %d)",
+		g_set_error(error, CAV_SRTP_ERROR, 0,
+			    "cannot create an SRTP session (%s, error %d)",
 			    cav_srtp_suite_name(suite), st);
 		g_free(s);
 		return NULL;

@@ -25,7 +25,7 @@ G_BEGIN_DECLS
 GQuark cav_srtp_error_quark(void);
 
 typedef enum {
-	CAV_SRTP_AES_128_GCM,        /* "AEAD_AES_128_GCM": 16-byte key, 12-byte salt, 16-byte tag */
+	CAV_SRTP_AES_128_GCM, /* "AEAD_AES_128_GCM": 16-byte key, 12-byte salt, 16-byte tag */
 	CAV_SRTP_AES_128_CM_SHA1_80, /* 16-byte key, 14-byte salt, 10-byte tag */
 } CavSrtpSuite;
 

@@ -230,7 +230,7 @@ add_video(CavRecorder *rec, Build *b, GError **error)
 {
 	const CavRecordFormat *f = &b->format;
 	/* Without overlays in the plan: overlay_text and the clock, as before. */
-	CavProgramOverlays plain = { .caption = b->plan->overlay_text, .clock = TRUE };
+	CavProgramOverlays plain = {.caption = b->plan->overlay_text, .clock = TRUE};
 	CavProgramConfig cfg = {
 		.layout = b->plan->layout,
 		.main = -1,
@@ -286,7 +286,8 @@ add_role_tracks(CavRecorder *rec, Build *b, GPtrArray *role_mixes, GError **erro
 					  : NULL;
 
 		if (queue == NULL ||
-		    !cav_graph_link(g_ptr_array_index(role_mixes, r), "src", queue, "sink", error) ||
+		    !cav_graph_link(g_ptr_array_index(role_mixes, r), "src", queue, "sink",
+				    error) ||
 		    !cav_track_sink_link_audio(track, queue, error))
 			return FALSE;
 	}
@@ -410,7 +411,8 @@ add_evidence(CavRecorder *rec, Build *b, GError **error)
 	g_object_set(caps, "caps", raw, NULL);
 	gst_bin_add(bin, aac);
 	tee = cav_graph_add(bin, "tee", "audio-tee", error);
-	if (tee == NULL || !cav_graph_link_many(error, mix, convert, resample, caps, aac, tee, NULL))
+	if (tee == NULL ||
+	    !cav_graph_link_many(error, mix, convert, resample, caps, aac, tee, NULL))
 		return FALSE;
 	for (guint i = 0; i < rec->tracks->len; i++) {
 		CavTrackSink *track = g_ptr_array_index(rec->tracks, i);

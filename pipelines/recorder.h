@@ -46,8 +46,8 @@ typedef enum {
 #define CAV_TRACK_ROLE_PREFIX "audio-"
 
 typedef struct {
-	CavVideoFormat camera;   /* per-camera tracks, e.g. 1280x720@25 */
-	guint program_width;     /* program composite size; fps as cameras */
+	CavVideoFormat camera; /* per-camera tracks, e.g. 1280x720@25 */
+	guint program_width;   /* program composite size; fps as cameras */
 	guint program_height;
 	guint camera_kbps;
 	guint program_kbps;
@@ -60,14 +60,15 @@ typedef struct {
 
 /* What the program shows besides the cameras; strings nullable (absent). */
 typedef struct {
-	const char *caption;          /* e.g. "某某人民法院 第一法庭" (unowned) */
-	const char *case_number;      /* shown under the caption (unowned) */
-	const char *text;             /* free text (unowned) */
-	gboolean clock;               /* Beijing date and time of each frame */
-	const char *caption_position; /* "top-left" (default), "top-right", "bottom-left", "bottom-right" */
-	const char *text_position;    /* default "bottom-right" */
-	const char *clock_position;   /* default "bottom-left" */
-	const char *font;             /* Pango font description, e.g. "Noto Sans CJK SC 20" */
+	const char *caption;     /* e.g. "某某人民法院 第一法庭" (unowned) */
+	const char *case_number; /* shown under the caption (unowned) */
+	const char *text;        /* free text (unowned) */
+	gboolean clock;          /* Beijing date and time of each frame */
+	const char *
+		caption_position; /* "top-left" (default), "top-right", "bottom-left", "bottom-right" */
+	const char *text_position;  /* default "bottom-right" */
+	const char *clock_position; /* default "bottom-left" */
+	const char *font;           /* Pango font description, e.g. "Noto Sans CJK SC 20" */
 } CavProgramOverlays;
 
 /* One microphone's level over the last 100 ms. */
@@ -87,13 +88,16 @@ typedef struct {
 	GPtrArray *sources;            /* of CavSourceSpec, cameras and microphones (unowned) */
 	const char *media_dir;         /* absolute folder of this hearing (unowned) */
 	const char *name_prefix;       /* e.g. "room101_2026兵0101刑初12号_h3" (unowned) */
-	GHashTable *first_seq;         /* track name -> GUINT_TO_POINTER(first seq); missing = 1 (unowned, nullable) */
-	const char *layout;            /* a layout of layout.h: "auto", "1", "2", "4", "5", "6", "pip" (unowned) */
-	const char *overlay_text;      /* shown on the program with the clock, e.g. court + case (unowned, nullable) */
+	GHashTable *
+		first_seq; /* track name -> GUINT_TO_POINTER(first seq); missing = 1 (unowned, nullable) */
+	const char *
+		layout; /* a layout of layout.h: "auto", "1", "2", "4", "5", "6", "pip" (unowned) */
+	const char *
+		overlay_text; /* shown on the program with the clock, e.g. court + case (unowned, nullable) */
 	/* Program and audio (issue 3); all nullable. */
-	const char *main_camera;       /* camera id in the program's main pane at start (unowned) */
+	const char *main_camera; /* camera id in the program's main pane at start (unowned) */
 	const CavProgramOverlays *overlays; /* replaces overlay_text when set (unowned) */
-	const char *const *role_tracks; /* roles whose microphones get their own track
+	const char *const *role_tracks;     /* roles whose microphones get their own track
 					 * "audio-<role>" besides the mix (unowned) */
 	/* An evidence run (issue 3): the cameras of @sources (no microphones)
 	 * are each recorded on their own track only — no program, no "audio"
@@ -106,11 +110,11 @@ typedef struct {
 typedef struct CavRecorder CavRecorder;
 
 typedef struct {
-	const char *track;       /* (unowned) */
+	const char *track; /* (unowned) */
 	guint seq;
-	const char *path;        /* absolute (unowned) */
-	gint64 wall_start_us;    /* UTC microseconds of the first frame */
-	gint64 wall_end_us;      /* for closed segments; 0 for opened */
+	const char *path;     /* absolute (unowned) */
+	gint64 wall_start_us; /* UTC microseconds of the first frame */
+	gint64 wall_end_us;   /* for closed segments; 0 for opened */
 	GstClockTime running_start;
 	GstClockTime running_end; /* GST_CLOCK_TIME_NONE for opened */
 } CavSegmentEvent;
@@ -135,8 +139,7 @@ typedef struct {
 		       gpointer user_data);
 	/* A source was lost (its track and pane show the slate while the
 	 * recording goes on) or delivers again (source-guard.h). Nullable. */
-	void (*source_health)(CavRecorder *rec, const CavSourceHealth *health,
-			      gpointer user_data);
+	void (*source_health)(CavRecorder *rec, const CavSourceHealth *health, gpointer user_data);
 } CavRecorderCallbacks;
 
 /* Builds the graph (does not start it). (transfer full) */
@@ -185,7 +188,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CavRecorder, cav_recorder_free)
 
 /* The file path the recorder uses for a segment (pure; for tests and for
  * recovery, which must predict names). (transfer full) */
-char *cav_recorder_segment_path(const char *media_dir, const char *name_prefix,
-				const char *track, guint seq, gint64 wall_start_us);
+char *cav_recorder_segment_path(const char *media_dir, const char *name_prefix, const char *track,
+				guint seq, gint64 wall_start_us);
 
 G_END_DECLS

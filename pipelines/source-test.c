@@ -28,12 +28,11 @@
 
 #include <string.h>
 
-static const char *const test_param_keys[] = {"pattern",       "freq",        "volume", "wave",
-					      "outage",        "silence_after", "silence_for",
-					      NULL};
+static const char *const test_param_keys[] = {"pattern", "freq",          "volume",      "wave",
+					      "outage",  "silence_after", "silence_for", NULL};
 static const char *const video_only_keys[] = {"pattern", NULL};
-static const char *const audio_only_keys[] = {"freq", "volume", "wave", "silence_after",
-					      "silence_for", NULL};
+static const char *const audio_only_keys[] = {"freq",          "volume",      "wave",
+					      "silence_after", "silence_for", NULL};
 
 /* Patterns that move or differ clearly, and that x264 encodes at a sane
  * bitrate ("snow" is random noise and would dominate a CPU benchmark). */
@@ -386,8 +385,7 @@ create_audio(const CavSourceSpec *spec, GError **error)
 	    !get_double_param(spec, "volume", 0.0, 1.0, TEST_DEFAULT_VOLUME, &volume, error) ||
 	    !get_double_param(spec, "silence_after", 0.0, TEST_MAX_SILENCE_S, 0, &silence_after,
 			      error) ||
-	    !get_double_param(spec, "silence_for", 0.0, TEST_MAX_SILENCE_S, 0, &silence_for,
-			      error))
+	    !get_double_param(spec, "silence_for", 0.0, TEST_MAX_SILENCE_S, 0, &silence_for, error))
 		return NULL;
 
 	src = add_element(GST_BIN(bin), NULL, "audiotestsrc", spec, error);

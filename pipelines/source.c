@@ -17,12 +17,8 @@ G_DEFINE_QUARK(cav - source - error - quark, cav_source_error)
 
 /* Adding a backend: one source-<name>.c and one line here. */
 static const CavSourceBackend *const backends[] = {
-	&cav_source_backend_test,
-	&cav_source_backend_rtsp,
-	&cav_source_backend_v4l2,
-	&cav_source_backend_alsa,
-	&cav_source_backend_file,
-	NULL,
+	&cav_source_backend_test, &cav_source_backend_rtsp, &cav_source_backend_v4l2,
+	&cav_source_backend_alsa, &cav_source_backend_file, NULL,
 };
 
 /* The recorder names a folder and a file after the id, and uses two track

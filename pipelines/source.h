@@ -20,8 +20,8 @@ GQuark cav_source_error_quark(void);
 
 typedef enum {
 	CAV_SOURCE_ERROR_UNKNOWN_BACKEND,
-	CAV_SOURCE_ERROR_WRONG_KIND,  /* e.g. a video backend for a microphone */
-	CAV_SOURCE_ERROR_BAD_PARAM,   /* unknown key or invalid value; message names the key */
+	CAV_SOURCE_ERROR_WRONG_KIND,      /* e.g. a video backend for a microphone */
+	CAV_SOURCE_ERROR_BAD_PARAM,       /* unknown key or invalid value; message names the key */
 	CAV_SOURCE_ERROR_MISSING_ELEMENT, /* a GStreamer plugin is not installed */
 } CavSourceError;
 
@@ -32,9 +32,9 @@ typedef enum {
 
 /* One [camera ID] or [microphone ID] section of the config. */
 typedef struct {
-	char *id;           /* "cam1": also the track name (owned) */
-	char *label;        /* human label, e.g. "审判席" (owned, nullable) */
-	char *role;         /* "judge", "prosecution", ... (owned, nullable) */
+	char *id;    /* "cam1": also the track name (owned) */
+	char *label; /* human label, e.g. "审判席" (owned, nullable) */
+	char *role;  /* "judge", "prosecution", ... (owned, nullable) */
 	CavMediaKind kind;
 	char *backend;      /* "test" (owned) */
 	GHashTable *params; /* backend keys, string -> string (owned) */

@@ -27,7 +27,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-G_DEFINE_QUARK(cav-streamer-error-quark, cav_streamer_error)
+G_DEFINE_QUARK(cav - streamer - error - quark, cav_streamer_error)
 
 #define HISTORY 512 /* packets per SSRC kept for NACKs (~2 s of video) */
 
@@ -39,21 +39,21 @@ typedef struct {
 
 typedef struct {
 	guint32 ssrc;
-	guint32 last_ts;    /* send_lock */
-	gint64 last_us;     /* wall time of last_ts; send_lock */
-	guint32 packets;    /* send_lock */
-	guint32 octets;     /* send_lock */
-	Slot *hist;         /* HISTORY slots; send_lock */
+	guint32 last_ts; /* send_lock */
+	gint64 last_us;  /* wall time of last_ts; send_lock */
+	guint32 packets; /* send_lock */
+	guint32 octets;  /* send_lock */
+	Slot *hist;      /* HISTORY slots; send_lock */
 } Track;
 
 struct CavStreamer {
-	int fd; /* connected UDP socket (owned) */
+	int fd;               /* connected UDP socket (owned) */
 	GstElement *pipeline; /* owned */
 	GstPad *encoder_src;  /* x264enc's src pad, for force-key-unit (owned ref) */
 	GMutex send_lock;
-	CavSrtp *tx; /* send_lock */
-	CavSrtp *rx; /* RTCP thread only */
-	Track track[2];       /* video, audio */
+	CavSrtp *tx;    /* send_lock */
+	CavSrtp *rx;    /* RTCP thread only */
+	Track track[2]; /* video, audio */
 	GThread *rtcp_thread;
 	atomic_bool stop;
 	guint32 own_ssrc;
@@ -72,8 +72,8 @@ count(CavStreamer *s, int which, guint64 n)
 static void
 protect_and_send(CavStreamer *s, guint8 *buf, gsize len, gboolean rtcp)
 {
-	CavSrtpStatus st = rtcp ? cav_srtp_protect_rtcp(s->tx, buf, &len)
-				: cav_srtp_protect(s->tx, buf, &len);
+	CavSrtpStatus st =
+		rtcp ? cav_srtp_protect_rtcp(s->tx, buf, &len) : cav_srtp_protect(s->tx, buf, &len);
 
 	if (st != CAV_SRTP_OK) {
 		count(s, ST_SEND_ERR, 1);
@@ -181,7 +181,8 @@ on_rtcp(CavStreamer *s, guint8 *buf, gsize len)
 	CavRtcpPacket p;
 	gsize off = 0;
 
-	if (!cav_rtp_is_rtcp(buf, len) || cav_srtp_unprotect_rtcp(s->rx, buf, &len) != CAV_SRTP_OK ||
+	if (!cav_rtp_is_rtcp(buf, len) ||
+	    cav_srtp_unprotect_rtcp(s->rx, buf, &len) != CAV_SRTP_OK ||
 	    !cav_rtcp_validate(buf, len)) {
 		count(s, ST_RTCP_BAD, 1);
 		return;
@@ -189,8 +190,8 @@ on_rtcp(CavStreamer *s, guint8 *buf, gsize len)
 	count(s, ST_RTCP_IN, 1);
 	while (cav_rtcp_next(buf, len, &off, &p)) {
 		if (p.type == CAV_RTCP_RTPFB && p.count == 1) {
-			NackCtx c = { s, p.media_ssrc == s->track[1].ssrc ? &s->track[1]
-									 : &s->track[0] };
+			NackCtx c = {s, p.media_ssrc == s->track[1].ssrc ? &s->track[1]
+									 : &s->track[0]};
 
 			if (p.media_ssrc == s->track[0].ssrc || p.media_ssrc == s->track[1].ssrc)
 				cav_rtcp_nack_foreach(&p, on_nack, &c);
@@ -231,7 +232,7 @@ rtcp_main(gpointer data)
 	gint64 next_sr = g_get_monotonic_time();
 
 	while (!atomic_load(&s->stop)) {
-		struct pollfd pfd = { s->fd, POLLIN, 0 };
+		struct pollfd pfd = {s->fd, POLLIN, 0};
 
 		if (poll(&pfd, 1, 100) > 0 && (pfd.revents & POLLIN)) {
 			ssize_t n = recv(s->fd, buf, sizeof buf, MSG_DONTWAIT);
@@ -258,8 +259,7 @@ open_socket(CavStreamer *s, const char *host, guint port, GError **error)
 	struct sockaddr_storage native;
 	int size = 1024 * 1024;
 
-	if (addr == NULL ||
-	    !g_socket_address_to_native(addr, &native, sizeof native, NULL)) {
+	if (addr == NULL || !g_socket_address_to_native(addr, &native, sizeof native, NULL)) {
 		g_set_error(error, CAV_STREAMER_ERROR, CAV_STREAMER_ERROR_SOCKET,
 			    "the relay's media address %s:%u is not an IP address and port", host,
 			    port);
@@ -281,12 +281,14 @@ build_pipeline(CavStreamer *s, const CavStreamerConfig *c, GError **error)
 {
 	g_autofree char *desc = g_strdup_printf(
 		"intervideosrc channel=%s ! videoconvert ! videoscale ! videorate ! "
-		"video/x-raw,format=I420,width=%u,height=%u,framerate=%u/1,pixel-aspect-ratio=1/1 ! "
+		"video/x-raw,format=I420,width=%u,height=%u,framerate=%u/1,pixel-aspect-ratio=1/1 "
+		"! "
 		"queue leaky=downstream max-size-buffers=4 max-size-time=0 max-size-bytes=0 ! "
 		"x264enc name=enc tune=zerolatency speed-preset=veryfast bitrate=%u "
 		"vbv-buf-capacity=500 key-int-max=%u threads=2 ! "
 		"video/x-h264,profile=main ! "
-		"rtph264pay pt=%u ssrc=%u config-interval=-1 mtu=1200 aggregate-mode=zero-latency ! "
+		"rtph264pay pt=%u ssrc=%u config-interval=-1 mtu=1200 aggregate-mode=zero-latency "
+		"! "
 		"appsink name=vsink sync=false max-buffers=64 drop=true "
 		"interaudiosrc channel=%s ! audioconvert ! audioresample ! "
 		"audio/x-raw,rate=48000,channels=2 ! "
@@ -296,12 +298,12 @@ build_pipeline(CavStreamer *s, const CavStreamerConfig *c, GError **error)
 		"drop=true",
 		c->video_channel ? c->video_channel : "cav.program", c->width, c->height, c->fps,
 		c->video_kbps, c->fps * 2, CAV_RTP_PT_H264, c->ssrc_video,
-		c->audio_channel ? c->audio_channel : "cav.mix", c->audio_kbps * 1000, CAV_RTP_PT_OPUS,
-		c->ssrc_audio);
-	GstAppSinkCallbacks cb = { NULL, NULL, on_sample };
+		c->audio_channel ? c->audio_channel : "cav.mix", c->audio_kbps * 1000,
+		CAV_RTP_PT_OPUS, c->ssrc_audio);
+	GstAppSinkCallbacks cb = {NULL, NULL, on_sample};
 	g_autoptr(GError) local = NULL;
 	g_autoptr(GstElement) enc = NULL;
-	const char *sinks[2] = { "vsink", "asink" };
+	const char *sinks[2] = {"vsink", "asink"};
 
 	s->pipeline = gst_parse_launch(desc, &local);
 	if (s->pipeline == NULL || local != NULL) {

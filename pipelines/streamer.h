@@ -31,11 +31,11 @@ typedef enum {
 } CavStreamerError;
 
 typedef struct {
-	const char *host;      /* the relay's media address (IP) */
+	const char *host; /* the relay's media address (IP) */
 	guint port;
 	CavSrtpSuite suite;
-	const guint8 *key;     /* master key + salt, cav_srtp_key_len(suite) bytes (copied) */
-	guint32 ssrc_video;    /* as the relay assigned them */
+	const guint8 *key;  /* master key + salt, cav_srtp_key_len(suite) bytes (copied) */
+	guint32 ssrc_video; /* as the relay assigned them */
 	guint32 ssrc_audio;
 	guint width, height, fps;
 	guint video_kbps;
@@ -45,14 +45,14 @@ typedef struct {
 } CavStreamerConfig;
 
 typedef struct {
-	guint64 packets;      /* RTP packets sent (both media) */
+	guint64 packets; /* RTP packets sent (both media) */
 	guint64 bytes;
-	guint64 retransmits;  /* answers to NACKs */
-	guint64 nacks;        /* sequence numbers asked for */
-	guint64 keyframes;    /* forced by PLI/FIR */
-	guint64 rtcp_in;      /* SRTCP packets from the relay accepted */
-	guint64 rtcp_bad;     /* refused (forged, replayed, malformed) */
-	guint64 send_errors;  /* datagrams the kernel refused (link down) */
+	guint64 retransmits; /* answers to NACKs */
+	guint64 nacks;       /* sequence numbers asked for */
+	guint64 keyframes;   /* forced by PLI/FIR */
+	guint64 rtcp_in;     /* SRTCP packets from the relay accepted */
+	guint64 rtcp_bad;    /* refused (forged, replayed, malformed) */
+	guint64 send_errors; /* datagrams the kernel refused (link down) */
 } CavStreamerStats;
 
 typedef struct CavStreamer CavStreamer;

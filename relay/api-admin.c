@@ -88,7 +88,7 @@ get_live(CavRelayRequest *req)
 static void
 post_enrollment(CavRelayRequest *req)
 {
-	static const char *const allowed[] = { "appliance", "minutes", NULL };
+	static const char *const allowed[] = {"appliance", "minutes", NULL};
 	g_autoptr(JsonObject) o = cav_relay_read_body(req->msg, allowed);
 	const char *appliance = NULL;
 	gint64 minutes = cav_relay_config(req->relay)->enrollment_minutes;
@@ -141,8 +141,8 @@ static void
 get_appliances(CavRelayRequest *req)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) all = cav_registry_appliance_list(cav_relay_registry(req->relay),
-								&error);
+	g_autoptr(GPtrArray) all =
+		cav_registry_appliance_list(cav_relay_registry(req->relay), &error);
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
 	if (all == NULL) {

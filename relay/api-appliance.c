@@ -25,16 +25,15 @@ answer_enroll_refused(SoupServerMessage *msg, CavEnrollStatus st)
 	static const struct {
 		const char *code, *en, *zh;
 	} why[] = {
-		[CAV_ENROLL_UNKNOWN] = { "enrollment-unknown",
-					 "This enrollment token is not known to the relay.",
-					 "注册令牌无效。" },
-		[CAV_ENROLL_EXPIRED] = { "enrollment-expired",
-					 "This enrollment token has expired: ask the operator "
-					 "for a new one.",
-					 "注册令牌已过期，请向运维人员申请新的令牌。" },
-		[CAV_ENROLL_USED] = { "enrollment-used",
-				      "This enrollment token was already used.",
-				      "注册令牌已被使用。" },
+		[CAV_ENROLL_UNKNOWN] = {"enrollment-unknown",
+					"This enrollment token is not known to the relay.",
+					"注册令牌无效。"},
+		[CAV_ENROLL_EXPIRED] = {"enrollment-expired",
+					"This enrollment token has expired: ask the operator "
+					"for a new one.",
+					"注册令牌已过期，请向运维人员申请新的令牌。"},
+		[CAV_ENROLL_USED] = {"enrollment-used", "This enrollment token was already used.",
+				     "注册令牌已被使用。"},
 	};
 
 	cav_stat_inc(CAV_STAT_ENROLL_REJECTED);
@@ -117,8 +116,8 @@ proves_key(CavRelayRequest *req, const char *alg, const char *pem, char **out_ke
 			      (const guint8 *)body->data, (gsize)body->length, key_id,
 			      soup_message_headers_get_one(h, CAV_REQSIGN_HEADER_TIME),
 			      soup_message_headers_get_one(h, CAV_REQSIGN_HEADER_NONCE),
-			      soup_message_headers_get_one(h, CAV_REQSIGN_HEADER_SIGNATURE), alg, pem,
-			      g_get_real_time(), NULL);
+			      soup_message_headers_get_one(h, CAV_REQSIGN_HEADER_SIGNATURE), alg,
+			      pem, g_get_real_time(), NULL);
 	if (r != CAV_DEVAUTH_OK) {
 		cav_relay_respond_error(req->msg, 401, "bad-signature", cav_devauth_result_text(r),
 					"设备签名无效。");
@@ -139,7 +138,8 @@ answer_enrolled(CavRelayRequest *req, guint status, const CavApplianceRow *a)
 	json_builder_set_member_name(b, "relay");
 	json_builder_add_string_value(b, cav_relay_config(req->relay)->name);
 	json_builder_set_member_name(b, "heartbeat_seconds");
-	json_builder_add_int_value(b, MAX(1, cav_relay_config(req->relay)->heartbeat_timeout_s / 5));
+	json_builder_add_int_value(b,
+				   MAX(1, cav_relay_config(req->relay)->heartbeat_timeout_s / 5));
 	json_builder_end_object(b);
 	cav_relay_respond_json(req->msg, status, b);
 }
@@ -147,8 +147,8 @@ answer_enrolled(CavRelayRequest *req, guint status, const CavApplianceRow *a)
 static void
 post_enroll(CavRelayRequest *req)
 {
-	static const char *const allowed[] = { "token", "public_key", "sig_alg", "name", "court",
-					       NULL };
+	static const char *const allowed[] = {"token", "public_key", "sig_alg",
+					      "name",  "court",      NULL};
 	g_autoptr(JsonObject) o = cav_relay_read_body(req->msg, allowed);
 	const char *token = NULL, *pem = NULL, *alg = "ed25519", *name = NULL, *court = NULL;
 	CavRegistry *reg = cav_relay_registry(req->relay);
@@ -159,7 +159,7 @@ post_enroll(CavRelayRequest *req)
 	g_autoptr(CavApplianceRow) existing = NULL;
 	g_autoptr(GError) error = NULL;
 	CavEnrollStatus st = CAV_ENROLL_UNKNOWN;
-	CavApplianceRow row = { 0 };
+	CavApplianceRow row = {0};
 	gint64 now = g_get_real_time();
 
 	if (o == NULL || !cav_relay_get_string(req->msg, o, "token", 128, &token) ||
@@ -206,8 +206,7 @@ post_enroll(CavRelayRequest *req)
 	row.enrolled_us = now;
 	detail = g_strdup_printf("{\"key_id\":\"%s\"}", key_id);
 	if (!cav_registry_appliance_insert(reg, &row, &error) ||
-	    !cav_registry_audit(reg, CAV_RELAY_ACTOR, "appliance.enroll", row.id, detail,
-				&error) ||
+	    !cav_registry_audit(reg, CAV_RELAY_ACTOR, "appliance.enroll", row.id, detail, &error) ||
 	    !cav_registry_commit(reg, &error)) {
 		cav_registry_rollback(reg);
 		if (issued_for == NULL)
@@ -297,8 +296,8 @@ relay_instance(void)
 static void
 post_heartbeat(CavRelayRequest *req)
 {
-	static const char *const allowed[] = { "room", "state", "hearing", "disk", "sources",
-					       "alarms", "streaming", "stream", NULL };
+	static const char *const allowed[] = {"room",   "state",     "hearing", "disk", "sources",
+					      "alarms", "streaming", "stream",  NULL};
 	g_autoptr(JsonObject) o = cav_relay_read_body(req->msg, allowed);
 	SoupMessageBody *body = soup_server_message_get_request_body(req->msg);
 	g_autofree char *peer = cav_relay_peer(req->msg);
@@ -373,8 +372,9 @@ cav_relay_parse_suite(CavRelayRequest *req, JsonObject *o, CavSrtpSuite *out)
 		return FALSE;
 	if (name != NULL && !cav_srtp_suite_parse(name, out)) {
 		cav_relay_count_bad_body();
-		cav_relay_respond_bad(req->msg, "不支持的 SRTP 加密套件。",
-				      "“suite” must be AEAD_AES_128_GCM or AES_CM_128_HMAC_SHA1_80.");
+		cav_relay_respond_bad(
+			req->msg, "不支持的 SRTP 加密套件。",
+			"“suite” must be AEAD_AES_128_GCM or AES_CM_128_HMAC_SHA1_80.");
 		return FALSE;
 	}
 	return TRUE;
@@ -383,7 +383,7 @@ cav_relay_parse_suite(CavRelayRequest *req, JsonObject *o, CavSrtpSuite *out)
 static void
 post_stream(CavRelayRequest *req)
 {
-	static const char *const allowed[] = { "room", "suite", "hearing_id", NULL };
+	static const char *const allowed[] = {"room", "suite", "hearing_id", NULL};
 	g_autoptr(JsonObject) o = cav_relay_read_body(req->msg, allowed);
 	const char *room = NULL;
 	gint64 hearing_id = 0;
@@ -424,7 +424,7 @@ post_stream(CavRelayRequest *req)
 		cav_relay_respond_gerror(req->msg, error);
 		return;
 	}
-	spec = (CavPublishSpec){ (guint64)id, room_key, ssrc_v, ssrc_a, suite, key };
+	spec = (CavPublishSpec){(guint64)id, room_key, ssrc_v, ssrc_a, suite, key};
 	cav_ingest_publish(cav_relay_ingest(req->relay), &spec);
 	OPENSSL_cleanse(key, sizeof key);
 	json_builder_begin_object(b);

@@ -56,7 +56,7 @@ on_login(GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 post_login(CavRelayRequest *req)
 {
-	static const char *const allowed[] = { "name", "password", NULL };
+	static const char *const allowed[] = {"name", "password", NULL};
 	g_autoptr(JsonObject) o = cav_relay_read_body(req->msg, allowed);
 	const char *name = NULL, *password = NULL;
 	g_autofree char *peer = NULL;
@@ -144,7 +144,7 @@ on_added(GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 post_user(CavRelayRequest *req)
 {
-	static const char *const allowed[] = { "name", "role", "password", NULL };
+	static const char *const allowed[] = {"name", "role", "password", NULL};
 	g_autoptr(JsonObject) o = cav_relay_read_body(req->msg, allowed);
 	const char *name = NULL, *role = NULL, *password = NULL;
 
@@ -159,8 +159,8 @@ post_user(CavRelayRequest *req)
 	}
 	g_object_set_data(G_OBJECT(req->msg), "cav-users", cav_relay_users(req->relay));
 	soup_server_message_pause(req->msg);
-	cav_relay_users_add(cav_relay_users(req->relay), name, role, password, req->actor,
-			    on_added, g_object_ref(req->msg));
+	cav_relay_users_add(cav_relay_users(req->relay), name, role, password, req->actor, on_added,
+			    g_object_ref(req->msg));
 }
 
 static void

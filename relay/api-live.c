@@ -64,13 +64,12 @@ area(CavRelayHttp *http)
 }
 
 static void
-audit_sub(CavRelay *relay, const char *actor, const char *action, const Sub *s,
-	  const char *reason)
+audit_sub(CavRelay *relay, const char *actor, const char *action, const Sub *s, const char *reason)
 {
 	g_autofree char *object = g_strdup_printf("live/%s", s->room_key);
-	g_autofree char *detail = g_strdup_printf(
-		"{\"subscriber\":%" G_GUINT64_FORMAT ",\"reason\":%s%s%s}", s->id, reason ? "\"" : "",
-		reason ? reason : "null", reason ? "\"" : "");
+	g_autofree char *detail =
+		g_strdup_printf("{\"subscriber\":%" G_GUINT64_FORMAT ",\"reason\":%s%s%s}", s->id,
+				reason ? "\"" : "", reason ? reason : "null", reason ? "\"" : "");
 	g_autoptr(GError) error = NULL;
 
 	if (!cav_registry_audit(cav_relay_registry(relay), actor, action, object, detail, &error))
@@ -81,7 +80,6 @@ static void
 emit_sub(CavRelay *relay, const Sub *s, gboolean gone, const char *reason)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
-
 
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "id");
@@ -143,7 +141,7 @@ parse_address(const char *text)
 static void
 post_subscriber(CavRelayRequest *req)
 {
-	static const char *const allowed[] = { "address", "suite", NULL };
+	static const char *const allowed[] = {"address", "suite", NULL};
 	g_autoptr(JsonObject) o = cav_relay_read_body(req->msg, allowed);
 	const char *address = NULL;
 	g_autoptr(GSocketAddress) addr = NULL;
@@ -154,16 +152,15 @@ post_subscriber(CavRelayRequest *req)
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	LiveArea *a = area(req->http);
 	CavSrtpSuite suite;
-	CavSubscribeSpec spec = { 0 };
+	CavSubscribeSpec spec = {0};
 	guint8 key[32];
 	Sub *s;
 
 	if (o == NULL || !cav_relay_get_string(req->msg, o, "address", 64, &address) ||
 	    !cav_relay_parse_suite(req, o, &suite))
 		return;
-	if (address != NULL &&
-	    ((addr = parse_address(address)) == NULL ||
-	     !g_socket_address_to_native(addr, &native, sizeof native, NULL))) {
+	if (address != NULL && ((addr = parse_address(address)) == NULL ||
+				!g_socket_address_to_native(addr, &native, sizeof native, NULL))) {
 		cav_relay_count_bad_body();
 		cav_relay_respond_bad(req->msg, "地址格式应为 IP:端口。",
 				      "“address” must be IP:PORT.");

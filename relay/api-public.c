@@ -151,8 +151,9 @@ get_hls(CavRelayRequest *req)
 	}
 	if (g_str_has_suffix(req->file, ".m3u8")) {
 		gboolean live = g_str_equal(req->file, "live.m3u8");
-		char *text = live ? cav_hls_broadcast_live_playlist(b, cav_hls_get_config(hls)->window)
-				  : cav_hls_broadcast_vod_playlist(b);
+		char *text =
+			live ? cav_hls_broadcast_live_playlist(b, cav_hls_get_config(hls)->window)
+			     : cav_hls_broadcast_vod_playlist(b);
 		g_autoptr(GBytes) body = g_bytes_new_take(text, strlen(text));
 
 		set_media(req->msg, "application/vnd.apple.mpegurl",
@@ -211,7 +212,8 @@ may_cut(CavRelayRequest *req)
 	if (req->appliance != NULL && g_str_has_prefix(req->key, req->appliance->id) &&
 	    req->key[strlen(req->appliance->id)] == '/')
 		return TRUE;
-	cav_relay_respond_error(req->msg, 403, "forbidden", "An appliance may cut only its own rooms.",
+	cav_relay_respond_error(req->msg, 403, "forbidden",
+				"An appliance may cut only its own rooms.",
 				"设备只能暂停本机房间的直播。");
 	return FALSE;
 }
@@ -219,7 +221,7 @@ may_cut(CavRelayRequest *req)
 static void
 post_cut_common(CavRelayRequest *req, gboolean cut)
 {
-	static const char *const allowed[] = { "reason", NULL };
+	static const char *const allowed[] = {"reason", NULL};
 	CavHls *hls = hls_of(req);
 	g_autoptr(JsonObject) body = NULL;
 	g_autoptr(GError) error = NULL;
@@ -232,13 +234,15 @@ post_cut_common(CavRelayRequest *req, gboolean cut)
 	    !cav_relay_get_string(req->msg, body, "reason", 200, &reason))
 		return;
 	if (hls == NULL || !cav_hls_get_config(hls)->enabled) {
-		cav_relay_respond_error(req->msg, 409, "public-disabled",
-					"Public output is disabled on this relay ([public] enabled).",
-					"本平台未启用公开直播。");
+		cav_relay_respond_error(
+			req->msg, 409, "public-disabled",
+			"Public output is disabled on this relay ([public] enabled).",
+			"本平台未启用公开直播。");
 		return;
 	}
 	if (!cav_hls_set_cut(hls, req->key, cut, &at_us, &error)) {
-		cav_relay_respond_error(req->msg, 404, "not-found", error->message, "没有这个法庭。");
+		cav_relay_respond_error(req->msg, 404, "not-found", error->message,
+					"没有这个法庭。");
 		return;
 	}
 	b = json_builder_new();
@@ -317,7 +321,7 @@ cav_relay_api_public_register(CavRelayHttp *http)
 {
 	const CavRelayConfig *rc = cav_relay_config(http->relay);
 	g_autoptr(GError) error = NULL;
-	CavHlsConfig cfg = { 0 };
+	CavHlsConfig cfg = {0};
 	CavHls *hls = NULL;
 
 	gst_init(NULL, NULL);

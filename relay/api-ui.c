@@ -19,10 +19,13 @@ content_type(const char *file)
 	static const struct {
 		const char *ext, *type;
 	} types[] = {
-		{ ".html", "text/html; charset=utf-8" },  { ".js", "text/javascript; charset=utf-8" },
-		{ ".mjs", "text/javascript; charset=utf-8" }, { ".css", "text/css; charset=utf-8" },
-		{ ".png", "image/png" },                  { ".svg", "image/svg+xml" },
-		{ ".json", "application/json" },
+		{".html", "text/html; charset=utf-8"},
+		{".js", "text/javascript; charset=utf-8"},
+		{".mjs", "text/javascript; charset=utf-8"},
+		{".css", "text/css; charset=utf-8"},
+		{".png", "image/png"},
+		{".svg", "image/svg+xml"},
+		{".json", "application/json"},
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(types); i++)
@@ -120,10 +123,10 @@ get_vendor_file(CavRelayRequest *req)
 {
 	const CavRelayConfig *c = cav_relay_config(req->relay);
 	const char *vendor = g_hash_table_lookup(c->public_keys, "vendor_dir");
-	g_autofree char *dir = vendor != NULL && *vendor != '\0'
-				       ? g_strdup(vendor)
-				       : (c->ui_dir ? g_build_filename(c->ui_dir, "watch", "vendor", NULL)
-						    : NULL);
+	g_autofree char *dir =
+		vendor != NULL && *vendor != '\0'
+			? g_strdup(vendor)
+			: (c->ui_dir ? g_build_filename(c->ui_dir, "watch", "vendor", NULL) : NULL);
 
 	send_file(req, dir, req->file, "public, max-age=86400");
 }

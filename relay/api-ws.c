@@ -49,7 +49,8 @@ cav_relay_ws_connected(SoupServer *server, SoupServerMessage *msg, const char *p
 	CavRelayHttp *http = user_data;
 
 	if (http->hub_sub == 0)
-		http->hub_sub = cav_event_hub_subscribe(cav_relay_events(http->relay), on_event, http);
+		http->hub_sub =
+			cav_event_hub_subscribe(cav_relay_events(http->relay), on_event, http);
 	/* Clients only listen; anything they send is ignored, and big frames
 	 * are refused by libsoup's limit. */
 	soup_websocket_connection_set_max_incoming_payload_size(conn, 4096);

@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-G_DEFINE_QUARK(cav-relay-config-error-quark, cav_relay_config_error)
+G_DEFINE_QUARK(cav - relay - config - error - quark, cav_relay_config_error)
 
 typedef enum { KEY_STRING, KEY_UINT } KeyType;
 
@@ -22,48 +22,40 @@ typedef struct {
 } KeySpec;
 
 static const KeySpec relay_keys[] = {
-	{ "name", KEY_STRING, 0, 0 },
-	{ "state_dir", KEY_STRING, 0, 0 },
-	{ "listen", KEY_STRING, 0, 0 },
-	{ "tls_certificate", KEY_STRING, 0, 0 },
-	{ "tls_key", KEY_STRING, 0, 0 },
-	{ "ui_dir", KEY_STRING, 0, 0 },
-	{ "session_minutes", KEY_UINT, 1, 10080 },
-	{ "lockout_seconds", KEY_UINT, 1, 86400 },
-	{ "enrollment_minutes", KEY_UINT, 1, 43200 },
-	{ "heartbeat_timeout_seconds", KEY_UINT, 3, 3600 },
-	{ "signature_window_seconds", KEY_UINT, 5, 3600 },
-	{ NULL, 0, 0, 0 },
+	{"name", KEY_STRING, 0, 0},
+	{"state_dir", KEY_STRING, 0, 0},
+	{"listen", KEY_STRING, 0, 0},
+	{"tls_certificate", KEY_STRING, 0, 0},
+	{"tls_key", KEY_STRING, 0, 0},
+	{"ui_dir", KEY_STRING, 0, 0},
+	{"session_minutes", KEY_UINT, 1, 10080},
+	{"lockout_seconds", KEY_UINT, 1, 86400},
+	{"enrollment_minutes", KEY_UINT, 1, 43200},
+	{"heartbeat_timeout_seconds", KEY_UINT, 3, 3600},
+	{"signature_window_seconds", KEY_UINT, 5, 3600},
+	{NULL, 0, 0, 0},
 };
 
 static const KeySpec media_keys[] = {
-	{ "listen", KEY_STRING, 0, 0 },
-	{ "advertise", KEY_STRING, 0, 0 },
-	{ "workers", KEY_UINT, 1, 64 },
-	{ "queue_packets", KEY_UINT, 16, 65536 },
-	{ "max_subscribers", KEY_UINT, 1, 100000 },
-	{ NULL, 0, 0, 0 },
+	{"listen", KEY_STRING, 0, 0},
+	{"advertise", KEY_STRING, 0, 0},
+	{"workers", KEY_UINT, 1, 64},
+	{"queue_packets", KEY_UINT, 16, 65536},
+	{"max_subscribers", KEY_UINT, 1, 100000},
+	{NULL, 0, 0, 0},
 };
 
 /* [public] belongs to the public outputs (HLS, watch page, delay, cut):
  * one line per key here; their values are checked by their reader. */
 static const KeySpec public_keys[] = {
-	{ "enabled", KEY_STRING, 0, 0 },
-	{ "hls_dir", KEY_STRING, 0, 0 },
-	{ "segment_ms", KEY_UINT, 500, 10000 },
-	{ "delay_seconds", KEY_UINT, 0, 600 },
-	{ "slate_text", KEY_STRING, 0, 0 },
-	{ "url_secret", KEY_STRING, 0, 0 },
-	{ "url_minutes", KEY_UINT, 1, 10080 },
-	{ "width", KEY_UINT, 160, 3840 },
-	{ "height", KEY_UINT, 120, 2160 },
-	{ "fps", KEY_UINT, 1, 60 },
-	{ "video_kbps", KEY_UINT, 100, 20000 },
-	{ "audio_kbps", KEY_UINT, 16, 320 },
-	{ "x264_preset", KEY_STRING, 0, 0 },
-	{ "window", KEY_UINT, 3, 60 },
-	{ "vendor_dir", KEY_STRING, 0, 0 },
-	{ NULL, 0, 0, 0 },
+	{"enabled", KEY_STRING, 0, 0},        {"hls_dir", KEY_STRING, 0, 0},
+	{"segment_ms", KEY_UINT, 500, 10000}, {"delay_seconds", KEY_UINT, 0, 600},
+	{"slate_text", KEY_STRING, 0, 0},     {"url_secret", KEY_STRING, 0, 0},
+	{"url_minutes", KEY_UINT, 1, 10080},  {"width", KEY_UINT, 160, 3840},
+	{"height", KEY_UINT, 120, 2160},      {"fps", KEY_UINT, 1, 60},
+	{"video_kbps", KEY_UINT, 100, 20000}, {"audio_kbps", KEY_UINT, 16, 320},
+	{"x264_preset", KEY_STRING, 0, 0},    {"window", KEY_UINT, 3, 60},
+	{"vendor_dir", KEY_STRING, 0, 0},     {NULL, 0, 0, 0},
 };
 
 typedef struct {
@@ -125,13 +117,15 @@ scan_lines(LineMap *map, const char *data, GError **error)
 			gsize n = strlen(line);
 
 			if (n < 3 || line[n - 1] != ']')
-				return syntax(error, map, i + 1, "malformed section header: ", line);
+				return syntax(error, map, i + 1,
+					      "malformed section header: ", line);
 			g_free(group);
 			group = g_strstrip(g_strndup(line + 1, n - 2));
 			k = g_strdup_printf("%s\x1f", group);
 			if (g_hash_table_contains(map->lines, k))
 				return syntax(error, map, i + 1, "section appears twice: ", group);
-			g_hash_table_insert(map->lines, g_steal_pointer(&k), GUINT_TO_POINTER(i + 1));
+			g_hash_table_insert(map->lines, g_steal_pointer(&k),
+					    GUINT_TO_POINTER(i + 1));
 			g_ptr_array_add(map->groups, g_strdup(group));
 			continue;
 		}
@@ -174,8 +168,8 @@ check_known_keys(GKeyFile *kf, const LineMap *map, const char *group, const KeyS
 }
 
 static gboolean
-get_uint(GKeyFile *kf, const LineMap *map, const char *group, const KeySpec *specs,
-	 const char *key, guint *out, GError **error)
+get_uint(GKeyFile *kf, const LineMap *map, const char *group, const KeySpec *specs, const char *key,
+	 guint *out, GError **error)
 {
 	const KeySpec *spec = find_spec(specs, key);
 	g_autofree char *text = g_key_file_get_value(kf, group, key, NULL);
@@ -208,8 +202,8 @@ get_string(GKeyFile *kf, const char *group, const char *key, const char *def)
 
 /* "ADDRESS:PORT" with an IP address; "[::1]:8790" for IPv6. */
 static gboolean
-parse_listen(const LineMap *map, const char *group, const char *key, const char *text,
-	     char **host, guint *out_port, GError **error)
+parse_listen(const LineMap *map, const char *group, const char *key, const char *text, char **host,
+	     guint *out_port, GError **error)
 {
 	const char *colon = strrchr(text, ':');
 	char *end = NULL;
@@ -276,8 +270,8 @@ load_relay(CavRelayConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 			error) &&
 	       get_uint(kf, map, g, relay_keys, "heartbeat_timeout_seconds",
 			&c->heartbeat_timeout_s, error) &&
-	       get_uint(kf, map, g, relay_keys, "signature_window_seconds",
-			&c->signature_window_s, error);
+	       get_uint(kf, map, g, relay_keys, "signature_window_seconds", &c->signature_window_s,
+			error);
 }
 
 static gboolean
@@ -338,7 +332,7 @@ load_public(CavRelayConfig *c, GKeyFile *kf, const LineMap *map, GError **error)
 static gboolean
 check_sections(const LineMap *map, GError **error)
 {
-	static const char *const known[] = { "relay", "media", "public", NULL };
+	static const char *const known[] = {"relay", "media", "public", NULL};
 
 	for (guint i = 0; i < map->groups->len; i++)
 		if (!g_strv_contains(known, map->groups->pdata[i]))
@@ -355,8 +349,8 @@ cav_relay_config_load_data(const char *path, const char *data, gsize len, GError
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autoptr(GError) local = NULL;
 	g_autofree char *text = g_strndup(data, len);
-	LineMap map = { path, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
-			g_ptr_array_new_with_free_func(g_free) };
+	LineMap map = {path, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+		       g_ptr_array_new_with_free_func(g_free)};
 	gboolean ok;
 
 	c->path = g_strdup(path);

@@ -46,9 +46,9 @@ typedef struct {
 	guint media_port;      /* 0 picks a free port */
 	char *media_advertise; /* address appliances send to; default media_host (owned, nullable) */
 	guint media_advertise_port; /* port they send to (NAT, a proxy); 0: the bound port */
-	guint workers;         /* fan-out worker threads */
-	guint queue_packets;   /* per-subscriber queue bound */
-	guint max_subscribers; /* internal subscribers in all */
+	guint workers;              /* fan-out worker threads */
+	guint queue_packets;        /* per-subscriber queue bound */
+	guint max_subscribers;      /* internal subscribers in all */
 
 	/* [public] (the public outputs; free-form keys checked by their owner) */
 	GHashTable *public_keys; /* key -> value (owned) */

@@ -17,11 +17,11 @@ typedef struct CavDevAuth CavDevAuth;
 
 typedef enum {
 	CAV_DEVAUTH_OK,
-	CAV_DEVAUTH_MISSING,   /* no or malformed signature headers */
-	CAV_DEVAUTH_UNKNOWN,   /* key of no enrolled (or a disabled) appliance */
-	CAV_DEVAUTH_STALE,     /* time outside the window */
-	CAV_DEVAUTH_REPLAY,    /* nonce already used */
-	CAV_DEVAUTH_BAD,       /* signature does not verify */
+	CAV_DEVAUTH_MISSING, /* no or malformed signature headers */
+	CAV_DEVAUTH_UNKNOWN, /* key of no enrolled (or a disabled) appliance */
+	CAV_DEVAUTH_STALE,   /* time outside the window */
+	CAV_DEVAUTH_REPLAY,  /* nonce already used */
+	CAV_DEVAUTH_BAD,     /* signature does not verify */
 } CavDevAuthResult;
 
 /* (transfer full) */

@@ -152,7 +152,7 @@ cav_directory_get(CavDirectory *dir, const char *room_key)
 guint
 cav_directory_watch(CavDirectory *dir, CavDirectoryFunc func, gpointer user_data)
 {
-	Watcher w = { dir->next_id++, func, user_data };
+	Watcher w = {dir->next_id++, func, user_data};
 
 	g_array_append_val(dir->watchers, w);
 	return w.id;

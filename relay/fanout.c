@@ -32,16 +32,16 @@ struct CavSubscriber {
 	atomic_bool has_addr;
 	atomic_bool dead;
 	atomic_bool slow;
-	gint64 full_since_us; /* ingest thread: when the queue became full, 0 if not */
+	gint64 full_since_us;  /* ingest thread: when the queue became full, 0 if not */
 	struct Worker *worker; /* set once by cav_fanout_attach (unowned) */
 };
 
 typedef struct Worker {
 	CavFanout *fanout; /* unowned */
 	GThread *thread;
-	int wake_fd;            /* eventfd (owned) */
-	atomic_bool has_work;   /* set by the ingest thread when it queued */
-	atomic_uint n_subs;     /* subscribers assigned (balancing) */
+	int wake_fd;          /* eventfd (owned) */
+	atomic_bool has_work; /* set by the ingest thread when it queued */
+	atomic_uint n_subs;   /* subscribers assigned (balancing) */
 	GMutex pending_lock;
 	GPtrArray *pending; /* CavSubscriber * refs handed over; pending_lock */
 	GPtrArray *subs;    /* worker thread only: CavSubscriber * refs */
@@ -263,7 +263,7 @@ worker_main(gpointer data)
 	SendBatch *b = g_new0(SendBatch, 1);
 
 	while (!atomic_load(&f->stop)) {
-		struct pollfd pfd = { w->wake_fd, POLLIN, 0 };
+		struct pollfd pfd = {w->wake_fd, POLLIN, 0};
 		guint64 v;
 
 		if (!atomic_exchange(&w->has_work, FALSE)) {
@@ -307,8 +307,8 @@ cav_fanout_new(int fd, guint n_workers, GError **error)
 		w->pending = g_ptr_array_new_with_free_func((GDestroyNotify)cav_subscriber_unref);
 		w->subs = g_ptr_array_new_with_free_func((GDestroyNotify)cav_subscriber_unref);
 		if (w->wake_fd < 0) {
-			g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno),
-				    "eventfd: %s", g_strerror(errno));
+			g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "eventfd: %s",
+				    g_strerror(errno));
 			f->n_workers = i + 1;
 			cav_fanout_free(f);
 			return NULL;

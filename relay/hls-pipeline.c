@@ -21,27 +21,27 @@
 #define INPUT_MAX_BYTES (2 * 1024 * 1024)
 
 struct CavHlsPipeline {
-	gint refs;                 /* atomic */
-	GstElement *pipeline;      /* owned */
-	GstElement *vsrc, *asrc;   /* appsrc (owned refs) */
-	GstBuffer *slate;          /* owned; read by the video probe */
-	char *dir;                 /* owned */
+	gint refs;               /* atomic */
+	GstElement *pipeline;    /* owned */
+	GstElement *vsrc, *asrc; /* appsrc (owned refs) */
+	GstBuffer *slate;        /* owned; read by the video probe */
+	char *dir;               /* owned */
 	guint first_index;
-	GMainContext *context;     /* owned: where callbacks run */
-	GSource *bus_source;       /* owned, nullable */
-	GSource *stop_timer;       /* owned, nullable */
-	gint stopping;             /* atomic: no more input accepted */
-	gint cut;                  /* atomic: replace output by slate/silence */
+	GMainContext *context; /* owned: where callbacks run */
+	GSource *bus_source;   /* owned, nullable */
+	GSource *stop_timer;   /* owned, nullable */
+	gint stopping;         /* atomic: no more input accepted */
+	gint cut;              /* atomic: replace output by slate/silence */
 	/* 64-bit atomics (GCC/Clang builtins; GLib 2.74 has none): */
-	gint64 cut_media_us;       /* first slate frame time since the cut */
-	gint64 last_keyframe_us;   /* last keyframe request (monotonic) */
+	gint64 cut_media_us;         /* first slate frame time since the cut */
+	gint64 last_keyframe_us;     /* last keyframe request (monotonic) */
 	GstClockTime fragment_start; /* main: running time of the open fragment */
-	guint fragment_index;      /* main */
-	gboolean done;             /* main: on_done was called or cancelled */
+	guint fragment_index;        /* main */
+	gboolean done;               /* main: on_done was called or cancelled */
 	CavHlsSegmentFunc on_segment;
 	CavHlsDoneFunc on_done;
 	CavHlsKeyframeFunc on_keyframe;
-	gpointer user_data;        /* unowned */
+	gpointer user_data; /* unowned */
 };
 
 GstBuffer *
@@ -342,10 +342,11 @@ describe(const CavHlsOutputConfig *cfg, const char *preset)
 	guint jitter = cfg->jitter_ms ? cfg->jitter_ms : 200;
 	/* The delay queue holds compressed media: unbounded in buffers and
 	 * bytes, bounded in time (the delay plus slack). */
-	g_autofree char *delay = g_strdup_printf(
-		"queue name=%%s max-size-buffers=0 max-size-bytes=0 max-size-time=%" G_GUINT64_FORMAT
-		" min-threshold-time=%" G_GUINT64_FORMAT,
-		(guint64)(cfg->delay_ms + 5000) * GST_MSECOND, (guint64)cfg->delay_ms * GST_MSECOND);
+	g_autofree char *delay = g_strdup_printf("queue name=%%s max-size-buffers=0 "
+						 "max-size-bytes=0 max-size-time=%" G_GUINT64_FORMAT
+						 " min-threshold-time=%" G_GUINT64_FORMAT,
+						 (guint64)(cfg->delay_ms + 5000) * GST_MSECOND,
+						 (guint64)cfg->delay_ms * GST_MSECOND);
 	g_autofree char *vdelay = g_strdup_printf(delay, "vdelay");
 	g_autofree char *adelay = g_strdup_printf(delay, "adelay");
 
@@ -354,20 +355,24 @@ describe(const CavHlsOutputConfig *cfg, const char *preset)
 		" send-keyframe-requests=true async-finalize=false "
 		"appsrc name=vsrc is-live=true do-timestamp=true format=time block=false "
 		"max-bytes=%u leaky-type=downstream "
-		"caps=\"application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=96\" ! "
+		"caps=\"application/"
+		"x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=96\" ! "
 		"rtpjitterbuffer latency=%u drop-on-latency=true ! "
 		"rtph264depay request-keyframe=true wait-for-keyframe=true ! h264parse ! %s ! "
 		"avdec_h264 output-corrupt=false ! videoconvert ! videoscale add-borders=true ! "
 		"video/x-raw,format=I420,width=%u,height=%u,pixel-aspect-ratio=1/1 ! "
-		"identity name=vcut ! queue max-size-time=2000000000 max-size-bytes=0 max-size-buffers=0 ! "
+		"identity name=vcut ! queue max-size-time=2000000000 max-size-bytes=0 "
+		"max-size-buffers=0 ! "
 		"x264enc tune=zerolatency speed-preset=%s bitrate=%u key-int-max=%u bframes=0 "
 		"option-string=scenecut=0 ! h264parse ! mux.video "
 		"appsrc name=asrc is-live=true do-timestamp=true format=time block=false "
 		"max-bytes=%u leaky-type=downstream "
-		"caps=\"application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=111\" ! "
+		"caps=\"application/"
+		"x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=111\" ! "
 		"rtpjitterbuffer latency=%u drop-on-latency=true ! rtpopusdepay ! %s ! opusdec ! "
 		"audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=48000,channels=2 ! "
-		"identity name=acut ! audioconvert ! avenc_aac bitrate=%u ! aacparse ! queue ! mux.audio_0",
+		"identity name=acut ! audioconvert ! avenc_aac bitrate=%u ! aacparse ! queue ! "
+		"mux.audio_0",
 		(guint64)MAX(cfg->segment_ms, 500) * GST_MSECOND, INPUT_MAX_BYTES, jitter, vdelay,
 		cfg->width, cfg->height, preset, cfg->video_kbps, gop, INPUT_MAX_BYTES, jitter,
 		adelay, cfg->audio_kbps * 1000);

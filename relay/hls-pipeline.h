@@ -31,14 +31,14 @@
 G_BEGIN_DECLS
 
 typedef struct {
-	guint segment_ms;      /* target segment length (1000–2000) */
-	guint delay_ms;        /* broadcast delay, 0 for none */
-	guint width, height;   /* public picture size */
-	guint fps;             /* nominal frame rate, for the keyframe interval */
+	guint segment_ms;    /* target segment length (1000–2000) */
+	guint delay_ms;      /* broadcast delay, 0 for none */
+	guint width, height; /* public picture size */
+	guint fps;           /* nominal frame rate, for the keyframe interval */
 	guint video_kbps;
 	guint audio_kbps;
 	const char *x264_preset; /* e.g. "veryfast" (nullable: veryfast) */
-	guint jitter_ms;       /* jitter buffer latency (0: 200 ms) */
+	guint jitter_ms;         /* jitter buffer latency (0: 200 ms) */
 } CavHlsOutputConfig;
 
 typedef struct CavHlsPipeline CavHlsPipeline;
@@ -55,8 +55,8 @@ typedef void (*CavHlsKeyframeFunc)(gpointer user_data);
 
 /* Renders the slate as one I420 frame of @width x @height: @text (nullable:
  * "庭审直播暂停\nBroadcast paused") centred on navy blue. (transfer full) */
-GstBuffer *cav_hls_slate_render(guint width, guint height, const char *text, GError **error)
-	G_GNUC_WARN_UNUSED_RESULT;
+GstBuffer *cav_hls_slate_render(guint width, guint height, const char *text,
+				GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Builds and starts a pipeline (one reference) writing @dir/s<index>.ts from @first_index
  * on. @slate: (transfer none) from cav_hls_slate_render() at the same size.

@@ -14,7 +14,7 @@
  * fetched once by a player). */
 #define MAX_SEGMENTS 200000
 
-G_DEFINE_QUARK(cav-hls-error-quark, cav_hls_error)
+G_DEFINE_QUARK(cav - hls - error - quark, cav_hls_error)
 
 CavHlsBroadcast *
 cav_hls_broadcast_new(const char *token, const char *room_key, gint64 hearing_id)
@@ -262,23 +262,27 @@ gboolean
 cav_hls_broadcast_load_log(CavHlsBroadcast *b, const char *text, GError **error)
 {
 	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-	guint last = b->segments->len ? g_array_index(b->segments, CavHlsSegment, b->segments->len - 1).index : 0;
+	guint last = b->segments->len
+			     ? g_array_index(b->segments, CavHlsSegment, b->segments->len - 1).index
+			     : 0;
 
 	for (guint i = 0; lines[i] != NULL; i++) {
-		CavHlsSegment s = { 0 };
+		CavHlsSegment s = {0};
 		guint64 index;
 		int disc = 0;
 		char tail;
 
 		if (lines[i][0] == '\0' && lines[i + 1] == NULL)
 			break; /* the final newline */
-		if (sscanf(lines[i], "%" G_GUINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %d%c",
+		if (sscanf(lines[i],
+			   "%" G_GUINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %d%c",
 			   &index, &s.duration_us, &s.start_us, &disc, &tail) != 4 ||
-		    index <= last || index > 999999 || s.duration_us <= 0 || (disc != 0 && disc != 1) ||
-		    b->segments->len >= MAX_SEGMENTS) {
+		    index <= last || index > 999999 || s.duration_us <= 0 ||
+		    (disc != 0 && disc != 1) || b->segments->len >= MAX_SEGMENTS) {
 			/* A torn last line (a crash while appending) is
 			 * dropped; anything else is corruption. */
-			if (lines[i + 1] == NULL || (lines[i + 1][0] == '\0' && lines[i + 2] == NULL))
+			if (lines[i + 1] == NULL ||
+			    (lines[i + 1][0] == '\0' && lines[i + 2] == NULL))
 				break;
 			g_set_error(error, CAV_HLS_ERROR, CAV_HLS_ERROR_INVALID,
 				    "Segment log of broadcast %s is malformed at line %u", b->token,
@@ -310,7 +314,8 @@ cav_hls_broadcast_from_json(const char *json, gsize len, GError **error)
 	o = json_node_get_object(json_parser_get_root(parser));
 	token = get_opt(o, "token");
 	room_key = get_opt(o, "room_key");
-	if (!cav_hls_token_valid(token) || room_key == NULL || !get_int(o, "hearing_id", &hearing_id))
+	if (!cav_hls_token_valid(token) || room_key == NULL ||
+	    !get_int(o, "hearing_id", &hearing_id))
 		goto bad;
 	b = cav_hls_broadcast_new(token, room_key, hearing_id);
 	b->court = get_opt(o, "court");

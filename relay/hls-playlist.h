@@ -31,29 +31,28 @@ typedef enum {
 } CavHlsError;
 
 typedef struct {
-	guint index;          /* file s<index>.ts, 6 digits, increasing */
-	gint64 duration_us;   /* > 0 */
-	gint64 start_us;      /* UTC µs of the first frame (EXT-X-PROGRAM-DATE-TIME) */
+	guint index;            /* file s<index>.ts, 6 digits, increasing */
+	gint64 duration_us;     /* > 0 */
+	gint64 start_us;        /* UTC µs of the first frame (EXT-X-PROGRAM-DATE-TIME) */
 	gboolean discontinuity; /* the stream was interrupted before this segment */
 } CavHlsSegment;
 
 typedef struct {
-	char *token;        /* unguessable path token, 32 hex digits (owned) */
-	char *room_key;     /* (owned) */
+	char *token;    /* unguessable path token, 32 hex digits (owned) */
+	char *room_key; /* (owned) */
 	gint64 hearing_id;
-	char *court;        /* (owned, nullable) */
-	char *room_name;    /* (owned, nullable) */
-	char *case_number;  /* (owned, nullable) */
-	char *case_title;   /* (owned, nullable) */
-	char *cause;        /* (owned, nullable) */
-	gint64 started_us;  /* when the hearing opened */
-	gint64 ended_us;    /* 0 while live; else when it ended */
-	GArray *segments;   /* of CavHlsSegment (owned) */
+	char *court;                 /* (owned, nullable) */
+	char *room_name;             /* (owned, nullable) */
+	char *case_number;           /* (owned, nullable) */
+	char *case_title;            /* (owned, nullable) */
+	char *cause;                 /* (owned, nullable) */
+	gint64 started_us;           /* when the hearing opened */
+	gint64 ended_us;             /* 0 while live; else when it ended */
+	GArray *segments;            /* of CavHlsSegment (owned) */
 	gboolean next_discontinuity; /* mark the next added segment */
 } CavHlsBroadcast;
 
-CavHlsBroadcast *cav_hls_broadcast_new(const char *token, const char *room_key,
-				       gint64 hearing_id);
+CavHlsBroadcast *cav_hls_broadcast_new(const char *token, const char *room_key, gint64 hearing_id);
 void cav_hls_broadcast_free(CavHlsBroadcast *b);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CavHlsBroadcast, cav_hls_broadcast_free)
 
@@ -86,15 +85,15 @@ gint64 cav_hls_broadcast_duration_us(const CavHlsBroadcast *b);
 /* meta.json, the broadcast without its segments: serialize, parse.
  * Parsing rejects anything malformed (a bad token, missing members). */
 char *cav_hls_broadcast_to_json(const CavHlsBroadcast *b);
-CavHlsBroadcast *cav_hls_broadcast_from_json(const char *json, gsize len, GError **error)
-	G_GNUC_WARN_UNUSED_RESULT;
+CavHlsBroadcast *cav_hls_broadcast_from_json(const char *json, gsize len,
+					     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* segments.log, one line per segment appended as it is closed ("index
  * duration_us start_us discontinuity"): a long hearing never rewrites a big
  * file. Loading appends to @b's segments; a torn last line is dropped,
  * any other bad line (out-of-order index, bad duration) fails. */
 char *cav_hls_segment_log_line(const CavHlsSegment *s);
-gboolean cav_hls_broadcast_load_log(CavHlsBroadcast *b, const char *text, GError **error)
-	G_GNUC_WARN_UNUSED_RESULT;
+gboolean cav_hls_broadcast_load_log(CavHlsBroadcast *b, const char *text,
+				    GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

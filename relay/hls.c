@@ -42,23 +42,23 @@ typedef struct {
 } PipeCtx;
 
 struct Room {
-	CavHls *hls;          /* unowned */
-	char *room_key;       /* owned */
-	CavLiveEntry *entry;  /* last directory entry (owned, nullable) */
-	CavHlsBroadcast *b;   /* current broadcast (unowned: hls->broadcasts), nullable */
-	PipeCtx *running;     /* owned, nullable */
-	PipeCtx *stopping;    /* owned, nullable: finishing its last segment */
+	CavHls *hls;         /* unowned */
+	char *room_key;      /* owned */
+	CavLiveEntry *entry; /* last directory entry (owned, nullable) */
+	CavHlsBroadcast *b;  /* current broadcast (unowned: hls->broadcasts), nullable */
+	PipeCtx *running;    /* owned, nullable */
+	PipeCtx *stopping;   /* owned, nullable: finishing its last segment */
 	gboolean cut;
-	guint retry;          /* timer id, 0 when none */
+	guint retry; /* timer id, 0 when none */
 };
 
 struct CavHls {
-	CavHlsConfig cfg;        /* owned copy */
-	CavDirectory *dir;       /* unowned */
+	CavHlsConfig cfg;  /* owned copy */
+	CavDirectory *dir; /* unowned */
 	guint watch;
-	GstBuffer *slate;        /* owned */
-	GHashTable *rooms;       /* room_key -> Room * (owned) */
-	GHashTable *broadcasts;  /* token -> CavHlsBroadcast * (owned) */
+	GstBuffer *slate;       /* owned */
+	GHashTable *rooms;      /* room_key -> Room * (owned) */
+	GHashTable *broadcasts; /* token -> CavHlsBroadcast * (owned) */
 };
 
 static void reconcile(Room *r);
@@ -87,8 +87,14 @@ gboolean
 cav_hls_config_parse(GHashTable *keys, const char *state_dir, CavHlsConfig *out, GError **error)
 {
 	CavHlsConfig c = {
-		.enabled = TRUE, .segment_ms = 1000, .width = 1280, .height = 720, .fps = 25,
-		.video_kbps = 1500, .audio_kbps = 64, .window = 6,
+		.enabled = TRUE,
+		.segment_ms = 1000,
+		.width = 1280,
+		.height = 720,
+		.fps = 25,
+		.video_kbps = 1500,
+		.audio_kbps = 64,
+		.window = 6,
 	};
 	const char *enabled = g_hash_table_lookup(keys, "enabled");
 	const char *preset = g_hash_table_lookup(keys, "x264_preset");
@@ -347,9 +353,13 @@ start_pipeline(Room *r)
 {
 	CavHls *hls = r->hls;
 	CavHlsOutputConfig out = {
-		.segment_ms = hls->cfg.segment_ms, .delay_ms = hls->cfg.delay_ms,
-		.width = hls->cfg.width, .height = hls->cfg.height, .fps = hls->cfg.fps,
-		.video_kbps = hls->cfg.video_kbps, .audio_kbps = hls->cfg.audio_kbps,
+		.segment_ms = hls->cfg.segment_ms,
+		.delay_ms = hls->cfg.delay_ms,
+		.width = hls->cfg.width,
+		.height = hls->cfg.height,
+		.fps = hls->cfg.fps,
+		.video_kbps = hls->cfg.video_kbps,
+		.audio_kbps = hls->cfg.audio_kbps,
 		.x264_preset = hls->cfg.x264_preset,
 	};
 	g_autofree char *dir = cav_hls_broadcast_dir(hls, r->b->token);
@@ -582,7 +592,8 @@ cav_hls_new(const CavHlsConfig *cfg, CavDirectory *dir, GError **error)
 	hls->cfg.x264_preset = g_strdup(cfg->x264_preset);
 	hls->cfg.slate_text = g_strdup(cfg->slate_text);
 	hls->dir = dir;
-	hls->rooms = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)room_free);
+	hls->rooms =
+		g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)room_free);
 	hls->broadcasts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 						(GDestroyNotify)cav_hls_broadcast_free);
 	if (!cfg->enabled)
@@ -651,7 +662,7 @@ cav_hls_list(CavHls *hls)
 
 	g_hash_table_iter_init(&it, hls->broadcasts);
 	while (g_hash_table_iter_next(&it, NULL, &value)) {
-		CavHlsListItem item = { .b = value };
+		CavHlsListItem item = {.b = value};
 
 		item.state = state_of(hls, value, &item.cut);
 		g_array_append_val(out, item);

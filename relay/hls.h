@@ -28,16 +28,16 @@
 G_BEGIN_DECLS
 
 typedef struct {
-	gboolean enabled;  /* [public] enabled (default true) */
-	char *hls_dir;     /* (owned) default <state_dir>/public-hls */
-	guint segment_ms;  /* 1000 */
-	guint delay_ms;    /* delay_seconds × 1000, default 0 */
+	gboolean enabled;         /* [public] enabled (default true) */
+	char *hls_dir;            /* (owned) default <state_dir>/public-hls */
+	guint segment_ms;         /* 1000 */
+	guint delay_ms;           /* delay_seconds × 1000, default 0 */
 	guint width, height, fps; /* 1280x720, 25 */
-	guint video_kbps;  /* 1500 */
-	guint audio_kbps;  /* 64 */
-	char *x264_preset; /* (owned) "veryfast" */
-	guint window;      /* segments in the live playlist: 6 */
-	char *slate_text;  /* (owned, nullable) */
+	guint video_kbps;         /* 1500 */
+	guint audio_kbps;         /* 64 */
+	char *x264_preset;        /* (owned) "veryfast" */
+	guint window;             /* segments in the live playlist: 6 */
+	char *slate_text;         /* (owned, nullable) */
 } CavHlsConfig;
 
 /* Reads the [public] section (CavRelayConfig.public_keys); errors name the
@@ -50,8 +50,8 @@ typedef struct CavHls CavHls;
 
 /* Loads the broadcasts kept in hls_dir, then follows @dir. @cfg is copied.
  * (transfer full) */
-CavHls *cav_hls_new(const CavHlsConfig *cfg, CavDirectory *dir, GError **error)
-	G_GNUC_WARN_UNUSED_RESULT;
+CavHls *cav_hls_new(const CavHlsConfig *cfg, CavDirectory *dir,
+		    GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void cav_hls_free(CavHls *hls);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CavHls, cav_hls_free)
 
@@ -86,8 +86,8 @@ gboolean cav_hls_set_cut(CavHls *hls, const char *room_key, gboolean cut, gint64
 			 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* The room's public output now: is a broadcast running, cut, its token.
  * (transfer none) for @token. FALSE if the room is unknown. */
-gboolean cav_hls_room_state(CavHls *hls, const char *room_key, CavHlsState *state,
-			    gboolean *cut, const char **token);
+gboolean cav_hls_room_state(CavHls *hls, const char *room_key, CavHlsState *state, gboolean *cut,
+			    const char **token);
 /* Media time (UTC µs) of the first slate frame since the room's last cut,
  * 0 if none yet (a measurement for tests and the console). */
 gint64 cav_hls_cut_media_us(CavHls *hls, const char *room_key);

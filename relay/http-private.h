@@ -49,12 +49,12 @@ typedef enum {
 #define CAV_RELAY_ROLES_STAFF (CAV_RELAY_ROLE_OPERATOR | CAV_RELAY_ROLE_INSPECTOR)
 
 struct CavRelayHttp {
-	CavRelay *relay;     /* unowned */
-	SoupServer *server;  /* owned */
-	GPtrArray *routes;   /* (owned) of the router's routes */
-	char *url;           /* the control API's base URL, no trailing slash (owned) */
-	GPtrArray *sockets;  /* WebSocket clients of /api/v1/events (api-ws.c) (owned) */
-	guint hub_sub;       /* event hub subscription of api-ws.c, 0 when none */
+	CavRelay *relay;       /* unowned */
+	SoupServer *server;    /* owned */
+	GPtrArray *routes;     /* (owned) of the router's routes */
+	char *url;             /* the control API's base URL, no trailing slash (owned) */
+	GPtrArray *sockets;    /* WebSocket clients of /api/v1/events (api-ws.c) (owned) */
+	guint hub_sub;         /* event hub subscription of api-ws.c, 0 when none */
 	GHashTable *area_data; /* area name -> its state (owned values, via destroy notify) */
 	CavHttpReaper *reaper; /* closes connections dropped while idle (owned) */
 };
@@ -97,14 +97,17 @@ void cav_relay_http_set_area_data(CavRelayHttp *http, const char *area, gpointer
 gpointer cav_relay_http_get_area_data(CavRelayHttp *http, const char *area);
 
 /* ---- area registrations: one line each in http.c's areas[] --------------- */
-void cav_relay_api_auth_register(CavRelayHttp *http);      /* api-auth.c: login, users */
-void cav_relay_api_appliance_register(CavRelayHttp *http); /* api-appliance.c: enroll, heartbeat, stream keys */
-void cav_relay_api_admin_register(CavRelayHttp *http);     /* api-admin.c: enrollments, appliances, rooms, stats */
-void cav_relay_api_live_register(CavRelayHttp *http);      /* api-live.c: internal subscribers, live directory */
-void cav_relay_api_ws_register(CavRelayHttp *http);        /* api-ws.c: the WebSocket event stream */
-void cav_relay_api_public_register(CavRelayHttp *http);    /* api-public.c: public HLS, cut */
-void cav_relay_api_ui_register(CavRelayHttp *http);        /* api-ui.c: watch page, console files */
-void cav_relay_api_view_register(CavRelayHttp *http);      /* view.c: the console's low-latency view */
+void cav_relay_api_auth_register(CavRelayHttp *http); /* api-auth.c: login, users */
+void cav_relay_api_appliance_register(
+	CavRelayHttp *http); /* api-appliance.c: enroll, heartbeat, stream keys */
+void cav_relay_api_admin_register(
+	CavRelayHttp *http); /* api-admin.c: enrollments, appliances, rooms, stats */
+void cav_relay_api_live_register(
+	CavRelayHttp *http); /* api-live.c: internal subscribers, live directory */
+void cav_relay_api_ws_register(CavRelayHttp *http);     /* api-ws.c: the WebSocket event stream */
+void cav_relay_api_public_register(CavRelayHttp *http); /* api-public.c: public HLS, cut */
+void cav_relay_api_ui_register(CavRelayHttp *http);     /* api-ui.c: watch page, console files */
+void cav_relay_api_view_register(CavRelayHttp *http);   /* view.c: the console's low-latency view */
 
 /* ---- answers (http-util.c) ------------------------------------------------ */
 
@@ -113,8 +116,8 @@ void cav_relay_respond_json(SoupServerMessage *msg, guint status, JsonBuilder *b
 /* A success with nothing to say: 200 {"ok":true} (not 204, see http-util.c). */
 void cav_relay_respond_no_content(SoupServerMessage *msg);
 /* {"error": {code, message, message_zh}} with @status. */
-void cav_relay_respond_error(SoupServerMessage *msg, guint status, const char *code,
-			     const char *en, const char *zh);
+void cav_relay_respond_error(SoupServerMessage *msg, guint status, const char *code, const char *en,
+			     const char *zh);
 /* 400 "bad-request" with an English message (printf) and a Chinese one. */
 void cav_relay_respond_bad(SoupServerMessage *msg, const char *zh, const char *fmt, ...)
 	G_GNUC_PRINTF(3, 4);
@@ -138,8 +141,7 @@ JsonObject *cav_relay_read_body(SoupServerMessage *msg, const char *const *allow
  * returns FALSE. Strings must be valid UTF-8 of at most @max_len bytes. */
 gboolean cav_relay_get_string(SoupServerMessage *msg, JsonObject *o, const char *name,
 			      gsize max_len, const char **out);
-gboolean cav_relay_get_bool(SoupServerMessage *msg, JsonObject *o, const char *name,
-			    gboolean *out);
+gboolean cav_relay_get_bool(SoupServerMessage *msg, JsonObject *o, const char *name, gboolean *out);
 gboolean cav_relay_get_int(SoupServerMessage *msg, JsonObject *o, const char *name, gint64 min,
 			   gint64 max, gint64 *out);
 /* Optional query parameter in [@min, @max]; otherwise 400, FALSE. */

@@ -25,8 +25,8 @@ cav_relay_respond_json(SoupServerMessage *msg, guint status, JsonBuilder *b)
 	json_generator_set_root(gen, root);
 	data = json_generator_to_data(gen, &len);
 	soup_server_message_set_status(msg, status, NULL);
-	soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-				     "Cache-Control", "no-store");
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Cache-Control",
+				     "no-store");
 	soup_server_message_set_response(msg, "application/json; charset=utf-8", SOUP_MEMORY_TAKE,
 					 data, len);
 }
@@ -40,8 +40,8 @@ cav_relay_respond_no_content(SoupServerMessage *msg)
 	 * connection it closes costs ~340 bytes it never gives back (see
 	 * docs/RELAY.md, "Known limits"). */
 	soup_server_message_set_status(msg, 200, NULL);
-	soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-				     "Cache-Control", "no-store");
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Cache-Control",
+				     "no-store");
 	soup_server_message_set_response(msg, "application/json; charset=utf-8", SOUP_MEMORY_STATIC,
 					 "{\"ok\":true}", 11);
 }
@@ -93,12 +93,12 @@ static const struct {
 	guint status;
 	const char *name;
 } users_map[] = {
-	{ CAV_RELAY_USERS_ERROR_BAD_CREDENTIALS, 401, "bad-credentials" },
-	{ CAV_RELAY_USERS_ERROR_LOCKED, 429, "locked" },
-	{ CAV_RELAY_USERS_ERROR_INVALID, 400, "bad-request" },
-	{ CAV_RELAY_USERS_ERROR_NOT_FOUND, 404, "not-found" },
-	{ CAV_RELAY_USERS_ERROR_EXISTS, 409, "user-exists" },
-	{ CAV_RELAY_USERS_ERROR_INTERNAL, 500, "internal" },
+	{CAV_RELAY_USERS_ERROR_BAD_CREDENTIALS, 401, "bad-credentials"},
+	{CAV_RELAY_USERS_ERROR_LOCKED, 429, "locked"},
+	{CAV_RELAY_USERS_ERROR_INVALID, 400, "bad-request"},
+	{CAV_RELAY_USERS_ERROR_NOT_FOUND, 404, "not-found"},
+	{CAV_RELAY_USERS_ERROR_EXISTS, 409, "user-exists"},
+	{CAV_RELAY_USERS_ERROR_INTERNAL, 500, "internal"},
 };
 
 void
@@ -186,8 +186,8 @@ cav_relay_read_body(SoupServerMessage *msg, const char *const *allowed)
 		return json_object_new();
 	if (!g_utf8_validate(body->data, body->length, NULL) ||
 	    !json_parser_load_from_data(parser, body->data, body->length, &error)) {
-		g_autofree char *en = g_strdup_printf("Malformed JSON: %s",
-						      error ? error->message : "not UTF-8");
+		g_autofree char *en =
+			g_strdup_printf("Malformed JSON: %s", error ? error->message : "not UTF-8");
 
 		bad_body(msg, "请求不是有效的 JSON。", en);
 		return NULL;
@@ -227,8 +227,8 @@ cav_relay_get_string(SoupServerMessage *msg, JsonObject *o, const char *name, gs
 	}
 	s = json_node_get_string(n);
 	if (strlen(s) > max_len) {
-		g_autofree char *en = g_strdup_printf("Field “%s” is longer than %" G_GSIZE_FORMAT
-						      " bytes.", name, max_len);
+		g_autofree char *en = g_strdup_printf(
+			"Field “%s” is longer than %" G_GSIZE_FORMAT " bytes.", name, max_len);
 
 		bad_body(msg, "字段过长。", en);
 		return FALSE;
@@ -265,10 +265,10 @@ cav_relay_get_int(SoupServerMessage *msg, JsonObject *o, const char *name, gint6
 		return TRUE;
 	if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64 ||
 	    (v = json_node_get_int(n)) < min || v > max) {
-		g_autofree char *en = g_strdup_printf(
-			"Field “%s” must be a whole number from %" G_GINT64_FORMAT
-			" to %" G_GINT64_FORMAT ".",
-			name, min, max);
+		g_autofree char *en =
+			g_strdup_printf("Field “%s” must be a whole number from %" G_GINT64_FORMAT
+					" to %" G_GINT64_FORMAT ".",
+					name, min, max);
 
 		bad_body(msg, "字段取值无效。", en);
 		return FALSE;

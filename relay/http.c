@@ -30,14 +30,10 @@ typedef void (*AreaRegister)(CavRelayHttp *http);
 
 /* One line per area of the API. */
 static const AreaRegister areas[] = {
-	cav_relay_api_auth_register,
-	cav_relay_api_appliance_register,
-	cav_relay_api_admin_register,
-	cav_relay_api_live_register,
-	cav_relay_api_ws_register,
-	cav_relay_api_public_register,
-	cav_relay_api_ui_register,
-	cav_relay_api_view_register,
+	cav_relay_api_auth_register,  cav_relay_api_appliance_register,
+	cav_relay_api_admin_register, cav_relay_api_live_register,
+	cav_relay_api_ws_register,    cav_relay_api_public_register,
+	cav_relay_api_ui_register,    cav_relay_api_view_register,
 };
 
 static void
@@ -138,8 +134,7 @@ parse_id(const char *s)
 /* Whether @r matches the path's segments; fills req's wildcards. The
  * {key} pieces are joined into @keybuf. */
 static gboolean
-route_matches(const Route *r, char **seg, guint n, CavRelayRequest *req, char *keybuf,
-	      gsize keylen)
+route_matches(const Route *r, char **seg, guint n, CavRelayRequest *req, char *keybuf, gsize keylen)
 {
 	guint i = 0;
 
@@ -309,7 +304,8 @@ dispatch(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTabl
 
 	if (GPOINTER_TO_INT(g_object_get_data(G_OBJECT(msg), "cav-too-large"))) {
 		cav_relay_respond_error(msg, 413, "too-large",
-					"Request body too large (at most 64 KiB).", "请求内容过大。");
+					"Request body too large (at most 64 KiB).",
+					"请求内容过大。");
 		return;
 	}
 	if (path[0] != '/' || strlen(path) > 1024) {
@@ -323,7 +319,7 @@ dispatch(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTabl
 	for (guint i = 0; i < http->routes->len; i++) {
 		Route *r = http->routes->pdata[i];
 		char keybuf[80];
-		CavRelayRequest req = { 0 };
+		CavRelayRequest req = {0};
 		g_autoptr(CavRelayUser) user = NULL;
 		g_autoptr(CavApplianceRow) app = NULL;
 
@@ -411,10 +407,11 @@ on_got_headers(SoupServerMessage *msg, gpointer user_data)
 	    soup_message_headers_get_content_length(h) > CAV_RELAY_MAX_BODY) {
 		mark_too_large(msg);
 		cav_relay_respond_error(msg, 413, "too-large",
-					"Request body too large (at most 64 KiB).", "请求内容过大。");
+					"Request body too large (at most 64 KiB).",
+					"请求内容过大。");
 	}
-	if (enc == SOUP_ENCODING_NONE ||
-	    (enc == SOUP_ENCODING_CONTENT_LENGTH && soup_message_headers_get_content_length(h) == 0))
+	if (enc == SOUP_ENCODING_NONE || (enc == SOUP_ENCODING_CONTENT_LENGTH &&
+					  soup_message_headers_get_content_length(h) == 0))
 		return;
 	t = g_new0(BodyTimer, 1);
 	t->msg = msg;
@@ -469,7 +466,7 @@ cav_relay_http_new(CavRelay *relay, GError **error)
 {
 	const CavRelayConfig *c = cav_relay_config(relay);
 	CavRelayHttp *http = g_new0(CavRelayHttp, 1);
-	const char *ws_protocols[] = { CAV_RELAY_WS_PROTOCOL, NULL };
+	const char *ws_protocols[] = {CAV_RELAY_WS_PROTOCOL, NULL};
 	g_autoptr(GSocketAddress) addr = NULL;
 	SoupServerListenOptions options = 0;
 
@@ -540,7 +537,7 @@ cav_relay_http_free(CavRelayHttp *http)
 static char *
 roles_string(guint roles)
 {
-	static const char *const names[] = { "operator", "inspector", "appliance" };
+	static const char *const names[] = {"operator", "inspector", "appliance"};
 	GString *s = g_string_new(NULL);
 
 	if (roles == CAV_RELAY_ROLES_PUBLIC)
@@ -554,7 +551,7 @@ roles_string(guint roles)
 void
 cav_relay_http_print_routes(FILE *out)
 {
-	CavRelayHttp http = { 0 };
+	CavRelayHttp http = {0};
 
 	register_areas(&http);
 	for (guint i = 0; i < http.routes->len; i++) {

@@ -24,8 +24,8 @@
 
 #define RECV_BATCH 32
 #define TICK_MS 20
-#define HISTORY 1024           /* packets kept per media for NACKs (~4 s of video) */
-#define MAX_MISSING 128        /* upstream NACK tracking window */
+#define HISTORY 1024    /* packets kept per media for NACKs (~4 s of video) */
+#define MAX_MISSING 128 /* upstream NACK tracking window */
 #define NACK_RETRIES 3
 #define NACK_DELAY_US (40 * 1000) /* a gap younger than this may be reordering */
 #define PLI_MIN_GAP_US (300 * 1000)
@@ -41,37 +41,37 @@ typedef enum { CMD_PUBLISH, CMD_UNPUBLISH, CMD_SUBSCRIBE, CMD_UNSUBSCRIBE } CmdT
 typedef struct {
 	CmdType type;
 	guint64 id;
-	char *room_key;       /* owned */
-	CavStream *stream;    /* a ref (publish/subscribe) */
-	guint32 ssrc[2];      /* publish: video, audio; subscribe: [0] its RTCP SSRC */
+	char *room_key;    /* owned */
+	CavStream *stream; /* a ref (publish/subscribe) */
+	guint32 ssrc[2];   /* publish: video, audio; subscribe: [0] its RTCP SSRC */
 	CavSrtpSuite suite;
 	guint8 key[32];
-	CavSubscriber *sub;   /* subscribe: a ref */
+	CavSubscriber *sub; /* subscribe: a ref */
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
 } Cmd;
 
 struct CavIngest {
-	CavRelay *relay;      /* unowned */
-	GSocket *socket;      /* owned */
-	int fd;               /* the socket's */
+	CavRelay *relay; /* unowned */
+	GSocket *socket; /* owned */
+	int fd;          /* the socket's */
 	guint port;
 	guint queue_packets;
 	GMainContext *main_ctx; /* owned ref: where events are delivered */
 	struct Sink *sink;      /* a ref */
-	CavFanout *fanout;    /* owned */
+	CavFanout *fanout;      /* owned */
 	GThread *thread;
-	int wake_fd;          /* eventfd (owned) */
+	int wake_fd; /* eventfd (owned) */
 	atomic_bool stop;
 	GMutex cmd_lock;
-	GQueue cmds;          /* Cmd * (owned); cmd_lock */
+	GQueue cmds; /* Cmd * (owned); cmd_lock */
 	atomic_uint n_pubs;
 	atomic_uint n_subs;
 	/* ---- ingest thread only ---- */
-	GHashTable *routes;    /* SSRC -> Route * (owned) */
-	GHashTable *pubs;      /* id -> Publisher * (owned) */
-	GHashTable *subs;      /* id -> SubEntry * (owned) */
-	GHashTable *fstreams;  /* room_key -> FanStream * (owned) */
+	GHashTable *routes;   /* SSRC -> Route * (owned) */
+	GHashTable *pubs;     /* id -> Publisher * (owned) */
+	GHashTable *subs;     /* id -> SubEntry * (owned) */
+	GHashTable *fstreams; /* room_key -> FanStream * (owned) */
 };
 
 /* ---- per-stream state (ingest thread) --------------------------------------------- */
@@ -90,12 +90,12 @@ typedef struct Publisher Publisher;
 typedef struct SubEntry SubEntry;
 
 typedef struct {
-	char *room_key;     /* owned */
-	CavStream *stream;  /* a ref */
+	char *room_key;    /* owned */
+	CavStream *stream; /* a ref */
 	Rewrite rw[2];
 	CavPacket *hist[2][HISTORY]; /* by out seq (refs) */
-	GPtrArray *subs;    /* SubEntry * (unowned: owned by CavIngest.subs) */
-	Publisher *pub;     /* the current publisher (unowned), NULL if none */
+	GPtrArray *subs;             /* SubEntry * (unowned: owned by CavIngest.subs) */
+	Publisher *pub;              /* the current publisher (unowned), NULL if none */
 	gboolean want_key;
 	gint64 last_pli_us;
 	gint64 idle_since_us;
@@ -126,11 +126,11 @@ typedef struct {
 
 struct Publisher {
 	guint64 id;
-	FanStream *fs;      /* unowned */
+	FanStream *fs; /* unowned */
 	guint32 ssrc[2];
-	guint32 own_ssrc;   /* the relay's SSRC in RTCP to this publisher */
-	CavSrtp *rx;        /* owned */
-	CavSrtp *tx;        /* owned: our RTCP to it */
+	guint32 own_ssrc; /* the relay's SSRC in RTCP to this publisher */
+	CavSrtp *rx;      /* owned */
+	CavSrtp *tx;      /* owned: our RTCP to it */
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
 	gint64 last_us;
@@ -146,7 +146,7 @@ struct SubEntry {
 	CavSubscriber *sub; /* a ref */
 	FanStream *fs;      /* unowned */
 	guint32 rtcp_ssrc;
-	CavSrtp *rx;        /* owned: its SRTCP to us */
+	CavSrtp *rx; /* owned: its SRTCP to us */
 	gboolean need_key;
 	gint64 created_us;
 	gint64 last_rtcp_us;
@@ -481,12 +481,15 @@ report_blocks(Publisher *p, gint64 now, CavRtcpReportBlock *b)
 		st->received_prior = st->received;
 		lost_int = (gint64)exp_int - rec_int;
 		b[n].ssrc = p->ssrc[m];
-		b[n].fraction_lost = (exp_int == 0 || lost_int <= 0) ? 0 : (guint8)((lost_int << 8) / exp_int);
+		b[n].fraction_lost =
+			(exp_int == 0 || lost_int <= 0) ? 0 : (guint8)((lost_int << 8) / exp_int);
 		b[n].cumulative_lost = (guint32)MAX((gint64)expected - st->received, 0);
 		b[n].highest_seq = ext;
 		b[n].jitter = (guint32)st->jitter;
 		b[n].lsr = st->lsr;
-		b[n].dlsr = st->lsr_at_us ? (guint32)((now - st->lsr_at_us) * 65536 / G_USEC_PER_SEC) : 0;
+		b[n].dlsr = st->lsr_at_us
+				    ? (guint32)((now - st->lsr_at_us) * 65536 / G_USEC_PER_SEC)
+				    : 0;
 		n++;
 	}
 	return n;
@@ -538,7 +541,7 @@ track_missing(Publisher *p, CavRtpMedia m, guint16 seq, gint64 now)
 			if (p->n_missing == MAX_MISSING)
 				break;
 			p->missing[p->n_missing++] =
-				(Missing){ (guint16)(st->max_seq + k), (guint8)m, 0, now, 0 };
+				(Missing){(guint16)(st->max_seq + k), (guint8)m, 0, now, 0};
 		}
 		if (seq < st->max_seq)
 			st->cycles += 65536;
@@ -577,7 +580,8 @@ rewrite(Rewrite *rw, guint64 src, guint16 *seq, guint32 *ts, guint32 clock, gint
 
 	if (!rw->have || rw->src != src) {
 		if (rw->have) {
-			guint64 elapsed = (guint64)MAX(now - rw->last_us, 0) * clock / G_USEC_PER_SEC;
+			guint64 elapsed =
+				(guint64)MAX(now - rw->last_us, 0) * clock / G_USEC_PER_SEC;
 
 			rw->seq_off = (guint16)(rw->last_seq + 1 - *seq);
 			rw->ts_off = rw->last_ts + (guint32)MAX(elapsed, 1) - *ts;
@@ -636,15 +640,15 @@ on_rtp(CavIngest *in, Publisher *p, guint8 *buf, gsize len, const struct sockadd
 	st = cav_srtp_unprotect(p->rx, buf, &len);
 	if (st != CAV_SRTP_OK) {
 		cav_stat_reject(st == CAV_SRTP_AUTH_FAIL ? CAV_STAT_SRTP_AUTH_FAIL
-			       : st == CAV_SRTP_REPLAY  ? CAV_STAT_SRTP_REPLAY
-							: CAV_STAT_SRTP_OTHER_FAIL,
+				: st == CAV_SRTP_REPLAY  ? CAV_STAT_SRTP_REPLAY
+							 : CAV_STAT_SRTP_OTHER_FAIL,
 				"SRTP packet of publisher %" G_GUINT64_FORMAT " (%s)", p->id,
 				fs->room_key);
 		return;
 	}
 	if (!cav_rtp_parse(buf, len, &h)) {
-		cav_stat_reject(CAV_STAT_BAD_HEADER, "malformed RTP from publisher %" G_GUINT64_FORMAT,
-				p->id);
+		cav_stat_reject(CAV_STAT_BAD_HEADER,
+				"malformed RTP from publisher %" G_GUINT64_FORMAT, p->id);
 		return;
 	}
 	m = media_of(p, h.ssrc);
@@ -709,8 +713,8 @@ on_nack_seq(guint16 seq, gpointer data)
 }
 
 static void
-on_sub_rtcp(CavIngest *in, SubEntry *s, guint8 *buf, gsize len,
-	    const struct sockaddr_storage *from, socklen_t from_len, gint64 now)
+on_sub_rtcp(CavIngest *in, SubEntry *s, guint8 *buf, gsize len, const struct sockaddr_storage *from,
+	    socklen_t from_len, gint64 now)
 {
 	CavSrtpStatus st = cav_srtp_unprotect_rtcp(s->rx, buf, &len);
 	CavStream *stream = s->fs->stream;
@@ -719,14 +723,14 @@ on_sub_rtcp(CavIngest *in, SubEntry *s, guint8 *buf, gsize len,
 
 	if (st != CAV_SRTP_OK) {
 		cav_stat_reject(st == CAV_SRTP_AUTH_FAIL ? CAV_STAT_SRTP_AUTH_FAIL
-			       : st == CAV_SRTP_REPLAY  ? CAV_STAT_SRTP_REPLAY
-							: CAV_STAT_SRTP_OTHER_FAIL,
+				: st == CAV_SRTP_REPLAY  ? CAV_STAT_SRTP_REPLAY
+							 : CAV_STAT_SRTP_OTHER_FAIL,
 				"SRTCP packet of subscriber %" G_GUINT64_FORMAT, s->id);
 		return;
 	}
 	if (!cav_rtcp_validate(buf, len)) {
-		cav_stat_reject(CAV_STAT_BAD_RTCP, "malformed RTCP from subscriber %" G_GUINT64_FORMAT,
-				s->id);
+		cav_stat_reject(CAV_STAT_BAD_RTCP,
+				"malformed RTCP from subscriber %" G_GUINT64_FORMAT, s->id);
 		return;
 	}
 	cav_stat_inc(CAV_STAT_RTCP_IN);
@@ -735,11 +739,12 @@ on_sub_rtcp(CavIngest *in, SubEntry *s, guint8 *buf, gsize len,
 	cav_subscriber_set_address(s->sub, (const struct sockaddr *)from, from_len);
 	while (cav_rtcp_next(buf, len, &off, &p)) {
 		if (p.type == CAV_RTCP_RTPFB && p.count == 1) {
-			NackCtx c = { in, s,
-				      p.media_ssrc == cav_stream_out_ssrc(stream, CAV_MEDIA_RTP_AUDIO)
-					      ? CAV_MEDIA_RTP_AUDIO
-					      : CAV_MEDIA_RTP_VIDEO,
-				      now };
+			NackCtx c = {
+				in, s,
+				p.media_ssrc == cav_stream_out_ssrc(stream, CAV_MEDIA_RTP_AUDIO)
+					? CAV_MEDIA_RTP_AUDIO
+					: CAV_MEDIA_RTP_VIDEO,
+				now};
 
 			cav_rtcp_nack_foreach(&p, on_nack_seq, &c);
 		} else if (p.type == CAV_RTCP_PSFB && (p.count == 1 || p.count == 4)) {
@@ -767,14 +772,14 @@ on_pub_rtcp(CavIngest *in, Publisher *pub, guint8 *buf, gsize len,
 
 	if (st != CAV_SRTP_OK) {
 		cav_stat_reject(st == CAV_SRTP_AUTH_FAIL ? CAV_STAT_SRTP_AUTH_FAIL
-			       : st == CAV_SRTP_REPLAY  ? CAV_STAT_SRTP_REPLAY
-							: CAV_STAT_SRTP_OTHER_FAIL,
+				: st == CAV_SRTP_REPLAY  ? CAV_STAT_SRTP_REPLAY
+							 : CAV_STAT_SRTP_OTHER_FAIL,
 				"SRTCP packet of publisher %" G_GUINT64_FORMAT, pub->id);
 		return;
 	}
 	if (!cav_rtcp_validate(buf, len)) {
-		cav_stat_reject(CAV_STAT_BAD_RTCP, "malformed RTCP from publisher %" G_GUINT64_FORMAT,
-				pub->id);
+		cav_stat_reject(CAV_STAT_BAD_RTCP,
+				"malformed RTCP from publisher %" G_GUINT64_FORMAT, pub->id);
 		return;
 	}
 	cav_stat_inc(CAV_STAT_RTCP_IN);
@@ -807,7 +812,8 @@ on_datagram(CavIngest *in, guint8 *buf, gsize len, gboolean truncated,
 		return;
 	}
 	if ((buf[0] >> 6) != 2) {
-		cav_stat_reject(CAV_STAT_BAD_VERSION, "not RTP version 2 (first byte %02x)", buf[0]);
+		cav_stat_reject(CAV_STAT_BAD_VERSION, "not RTP version 2 (first byte %02x)",
+				buf[0]);
 		return;
 	}
 	if (cav_rtp_is_rtcp(buf, len)) {
@@ -822,7 +828,8 @@ on_datagram(CavIngest *in, guint8 *buf, gsize len, gboolean truncated,
 		return;
 	}
 	if (len < CAV_RTP_MIN_HEADER) {
-		cav_stat_reject(CAV_STAT_BAD_SHORT, "RTP datagram of %" G_GSIZE_FORMAT " bytes", len);
+		cav_stat_reject(CAV_STAT_BAD_SHORT, "RTP datagram of %" G_GSIZE_FORMAT " bytes",
+				len);
 		return;
 	}
 	ssrc = rd32(buf + 8);
@@ -840,7 +847,7 @@ static void
 tick_publisher(CavIngest *in, Publisher *p, gint64 now)
 {
 	guint16 nack[2][MAX_MISSING];
-	guint n[2] = { 0, 0 };
+	guint n[2] = {0, 0};
 	FanStream *fs = p->fs;
 	gboolean pli = FALSE;
 
@@ -901,7 +908,8 @@ tick(CavIngest *in, gint64 now)
 	}
 	for (guint i = 0; i < gone->len; i++) {
 		SubEntry *s = gone->pdata[i];
-		gboolean slow = cav_subscriber_was_slow(s->sub) || s->loss_strikes >= SLOW_LOSS_STRIKES;
+		gboolean slow =
+			cav_subscriber_was_slow(s->sub) || s->loss_strikes >= SLOW_LOSS_STRIKES;
 
 		if (s->loss_strikes >= SLOW_LOSS_STRIKES && !cav_subscriber_was_slow(s->sub))
 			cav_stat_inc(CAV_STAT_SUB_DROPPED_SLOW);
@@ -913,8 +921,8 @@ tick(CavIngest *in, gint64 now)
 	g_hash_table_iter_init(&it, in->fstreams);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		FanStream *fs = v;
-		gboolean idle = fs->pub == NULL && fs->subs->len == 0 &&
-				cav_stream_n_taps(fs->stream) == 0;
+		gboolean idle =
+			fs->pub == NULL && fs->subs->len == 0 && cav_stream_n_taps(fs->stream) == 0;
 
 		if (!idle)
 			fs->idle_since_us = 0;
@@ -977,7 +985,7 @@ ingest_main(gpointer data)
 	gint64 next_tick = g_get_monotonic_time();
 
 	while (!atomic_load(&in->stop)) {
-		struct pollfd pfd[2] = { { in->fd, POLLIN, 0 }, { in->wake_fd, POLLIN, 0 } };
+		struct pollfd pfd[2] = {{in->fd, POLLIN, 0}, {in->wake_fd, POLLIN, 0}};
 		gint64 now = g_get_monotonic_time();
 		int timeout = (int)MAX((next_tick - now) / 1000, 0);
 		guint64 v;
@@ -1033,8 +1041,8 @@ cav_ingest_new(CavRelay *relay, GError **error)
 					 (GDestroyNotify)publisher_free);
 	in->subs = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
 					 (GDestroyNotify)sub_entry_free);
-	in->fstreams = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-					     (GDestroyNotify)fstream_free);
+	in->fstreams =
+		g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)fstream_free);
 	in->main_ctx = g_main_context_ref_thread_default();
 	in->sink = g_new0(Sink, 1);
 	g_atomic_ref_count_init(&in->sink->ref);
@@ -1137,8 +1145,8 @@ cav_ingest_unpublish(CavIngest *in, guint64 publish_id)
 gboolean
 cav_ingest_subscribe(CavIngest *in, const CavSubscribeSpec *spec, GError **error)
 {
-	CavSubscriber *sub = cav_subscriber_new(spec->id, spec->suite, spec->key,
-						in->queue_packets, error);
+	CavSubscriber *sub =
+		cav_subscriber_new(spec->id, spec->suite, spec->key, in->queue_packets, error);
 	Cmd *c;
 
 	if (sub == NULL)

@@ -47,12 +47,12 @@ guint cav_ingest_port(CavIngest *ingest);
 void cav_ingest_set_events(CavIngest *ingest, const CavIngestEvents *events, gpointer user_data);
 
 typedef struct {
-	guint64 id;           /* the live_sources row */
+	guint64 id; /* the live_sources row */
 	const char *room_key;
-	guint32 ssrc_video;   /* what the publisher must send with */
+	guint32 ssrc_video; /* what the publisher must send with */
 	guint32 ssrc_audio;
 	CavSrtpSuite suite;
-	const guint8 *key;    /* cav_srtp_key_len(suite) bytes, copied */
+	const guint8 *key; /* cav_srtp_key_len(suite) bytes, copied */
 } CavPublishSpec;
 
 /* Accepts @spec's SSRCs from now on; a previous publisher of the same
@@ -63,9 +63,9 @@ void cav_ingest_unpublish(CavIngest *ingest, guint64 publish_id);
 typedef struct {
 	guint64 id;
 	const char *room_key;
-	guint32 rtcp_ssrc;    /* the SSRC of the subscriber's own RTCP */
+	guint32 rtcp_ssrc; /* the SSRC of the subscriber's own RTCP */
 	CavSrtpSuite suite;
-	const guint8 *key;    /* copied */
+	const guint8 *key; /* copied */
 	/* Where to send (nullable): otherwise the address of its first
 	 * authenticated SRTCP packet. */
 	const struct sockaddr *addr;

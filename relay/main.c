@@ -16,18 +16,18 @@ main(int argc, char **argv)
 	g_autofree char *role = NULL;
 	gboolean version = FALSE, list_routes = FALSE;
 	GOptionEntry entries[] = {
-		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
-		  "Configuration file (default /etc/courtav/courtav-relay.ini)", "FILE" },
-		{ "check-config", 0, 0, G_OPTION_ARG_FILENAME, &check_path,
-		  "Validate FILE and exit (0 when valid)", "FILE" },
-		{ "add-user", 0, 0, G_OPTION_ARG_STRING, &add_user,
-		  "Add an account (password on standard input) and exit", "NAME" },
-		{ "role", 0, 0, G_OPTION_ARG_STRING, &role, "Role of --add-user: operator or inspector",
-		  "ROLE" },
-		{ "list-routes", 0, 0, G_OPTION_ARG_NONE, &list_routes,
-		  "Print every route with the roles it allows and exit", NULL },
-		{ "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
-		{ NULL },
+		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+		 "Configuration file (default /etc/courtav/courtav-relay.ini)", "FILE"},
+		{"check-config", 0, 0, G_OPTION_ARG_FILENAME, &check_path,
+		 "Validate FILE and exit (0 when valid)", "FILE"},
+		{"add-user", 0, 0, G_OPTION_ARG_STRING, &add_user,
+		 "Add an account (password on standard input) and exit", "NAME"},
+		{"role", 0, 0, G_OPTION_ARG_STRING, &role,
+		 "Role of --add-user: operator or inspector", "ROLE"},
+		{"list-routes", 0, 0, G_OPTION_ARG_NONE, &list_routes,
+		 "Print every route with the roles it allows and exit", NULL},
+		{"version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL},
+		{NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- courtav live relay");
 	g_autoptr(GError) error = NULL;

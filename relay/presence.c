@@ -15,8 +15,8 @@ typedef struct {
 } Appliance;
 
 struct CavPresence {
-	CavRelay *relay;       /* unowned */
-	GHashTable *apps;      /* id -> Appliance * (owned) */
+	CavRelay *relay;        /* unowned */
+	GHashTable *apps;       /* id -> Appliance * (owned) */
 	GHashTable *publishing; /* room_key -> guint64 * active publish id (owned) */
 	guint timer;
 };
@@ -121,7 +121,8 @@ cav_presence_new(CavRelay *relay)
 	CavPresence *p = g_new0(CavPresence, 1);
 
 	p->relay = relay;
-	p->apps = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)appliance_free);
+	p->apps = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+					(GDestroyNotify)appliance_free);
 	p->publishing = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	p->timer = g_timeout_add_seconds(1, on_timer, p);
 	cav_directory_watch(cav_relay_directory(relay), on_directory, p);
@@ -177,8 +178,7 @@ obj_member(JsonObject *o, const char *name)
 }
 
 void
-cav_presence_heartbeat(CavPresence *p, const char *appliance_id, const char *addr,
-		       JsonObject *body)
+cav_presence_heartbeat(CavPresence *p, const char *appliance_id, const char *addr, JsonObject *body)
 {
 	Appliance *a = g_hash_table_lookup(p->apps, appliance_id);
 	JsonObject *room = obj_member(body, "room");

@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK(cav-registry-error-quark, cav_registry_error)
+G_DEFINE_QUARK(cav - registry - error - quark, cav_registry_error)
 
 void
 cav_reg_stmt_free(CavRegStmt *stmt)
@@ -312,11 +312,11 @@ gboolean
 cav_registry_appliance_seen(CavRegistry *reg, const char *id, gint64 at_us, const char *addr,
 			    const char *health_json, GError **error)
 {
-	g_autoptr(CavRegStmt) s = cav_registry_prepare(
-		reg,
-		"UPDATE appliances SET last_seen_us = ?2, last_addr = ?3,"
-		" health = coalesce(?4, health) WHERE id = ?1",
-		error);
+	g_autoptr(CavRegStmt) s =
+		cav_registry_prepare(reg,
+				     "UPDATE appliances SET last_seen_us = ?2, last_addr = ?3,"
+				     " health = coalesce(?4, health) WHERE id = ?1",
+				     error);
 
 	if (s == NULL)
 		return FALSE;
@@ -351,9 +351,9 @@ cav_registry_appliance_set_disabled(CavRegistry *reg, const char *id, gboolean d
 /* ---- enrollment tokens ----------------------------------------------------- */
 
 gboolean
-cav_registry_enrollment_insert(CavRegistry *reg, const char *token_sha256,
-			       const char *appliance_id, gint64 created_us, gint64 expires_us,
-			       const char *created_by, GError **error)
+cav_registry_enrollment_insert(CavRegistry *reg, const char *token_sha256, const char *appliance_id,
+			       gint64 created_us, gint64 expires_us, const char *created_by,
+			       GError **error)
 {
 	g_autoptr(CavRegStmt) s = cav_registry_prepare(
 		reg,
@@ -460,7 +460,8 @@ cav_registry_room_list(CavRegistry *reg, GError **error)
 	g_autoptr(CavRegStmt) s = cav_registry_prepare(
 		reg, "SELECT key, appliance_id, room_id, name, court FROM rooms ORDER BY key",
 		error);
-	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)cav_room_row_free);
+	g_autoptr(GPtrArray) out =
+		g_ptr_array_new_with_free_func((GDestroyNotify)cav_room_row_free);
 	int rc;
 
 	if (s == NULL)
@@ -486,11 +487,12 @@ cav_registry_room_list(CavRegistry *reg, GError **error)
 
 gint64
 cav_registry_live_begin(CavRegistry *reg, const char *room_key, guint32 ssrc_video,
-			guint32 ssrc_audio, const char *suite, gint64 hearing_id,
-			gint64 started_us, GError **error)
+			guint32 ssrc_audio, const char *suite, gint64 hearing_id, gint64 started_us,
+			GError **error)
 {
 	g_autoptr(CavRegStmt) end = cav_registry_prepare(
-		reg, "UPDATE live_sources SET ended_us = ?2 WHERE room_key = ?1 AND ended_us IS NULL",
+		reg,
+		"UPDATE live_sources SET ended_us = ?2 WHERE room_key = ?1 AND ended_us IS NULL",
 		error);
 	g_autoptr(CavRegStmt) s = NULL;
 
@@ -500,10 +502,11 @@ cav_registry_live_begin(CavRegistry *reg, const char *room_key, guint32 ssrc_vid
 	sqlite3_bind_int64(end, 2, started_us);
 	if (!cav_registry_step_done(reg, end, "ending the previous publish session", error))
 		return 0;
-	s = cav_registry_prepare(reg,
-				 "INSERT INTO live_sources (room_key, ssrc_video, ssrc_audio, suite,"
-				 " hearing_id, started_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-				 error);
+	s = cav_registry_prepare(
+		reg,
+		"INSERT INTO live_sources (room_key, ssrc_video, ssrc_audio, suite,"
+		" hearing_id, started_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		error);
 	if (s == NULL)
 		return 0;
 	cav_reg_bind_text(s, 1, room_key);

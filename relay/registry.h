@@ -106,10 +106,9 @@ gboolean cav_registry_enrollment_insert(CavRegistry *reg, const char *token_sha2
  * *out_status says why not otherwise (no @error then); *out_appliance_id
  * gets the id the token was issued for (nullable result). */
 G_GNUC_WARN_UNUSED_RESULT
-gboolean cav_registry_enrollment_consume(CavRegistry *reg, const char *token_sha256,
-					 gint64 now_us, const char *key_id,
-					 CavEnrollStatus *out_status, char **out_appliance_id,
-					 GError **error);
+gboolean cav_registry_enrollment_consume(CavRegistry *reg, const char *token_sha256, gint64 now_us,
+					 const char *key_id, CavEnrollStatus *out_status,
+					 char **out_appliance_id, GError **error);
 
 /* ---- rooms ----------------------------------------------------------------- */
 

@@ -68,8 +68,9 @@ open_state(CavRelay *r, GError **error)
 		return FALSE;
 	if (!cav_registry_live_end_all(r->registry, g_get_real_time(), error))
 		return FALSE;
-	r->users = cav_relay_users_new(r->registry, (gint64)c->session_minutes * 60 * G_USEC_PER_SEC,
-				       (gint64)c->lockout_seconds * G_USEC_PER_SEC);
+	r->users =
+		cav_relay_users_new(r->registry, (gint64)c->session_minutes * 60 * G_USEC_PER_SEC,
+				    (gint64)c->lockout_seconds * G_USEC_PER_SEC);
 	return TRUE;
 }
 
@@ -93,7 +94,7 @@ on_subscriber_gone(guint64 sub_id, const char *reason, gpointer user_data)
 		cav_relay_live_subscriber_gone(r, sub_id, reason);
 }
 
-static const CavIngestEvents ingest_events = { on_publisher, on_subscriber_gone };
+static const CavIngestEvents ingest_events = {on_publisher, on_subscriber_gone};
 
 CavRelay *
 cav_relay_new(const CavRelayConfig *config, GError **error)

@@ -10,9 +10,9 @@
 G_BEGIN_DECLS
 
 typedef enum {
-	CAV_STAT_RTP_IN,            /* packets accepted from publishers */
+	CAV_STAT_RTP_IN, /* packets accepted from publishers */
 	CAV_STAT_RTP_IN_BYTES,
-	CAV_STAT_RTP_OUT,           /* packets sent to subscribers */
+	CAV_STAT_RTP_OUT, /* packets sent to subscribers */
 	CAV_STAT_RTP_OUT_BYTES,
 	CAV_STAT_RTCP_IN,           /* RTCP compound packets accepted (both directions) */
 	CAV_STAT_BAD_SHORT,         /* too short to be RTP/RTCP */

@@ -22,7 +22,7 @@ struct CavStream {
 	gatomicrefcount ref;
 	char *room_key; /* owned */
 	GMutex taps_lock;
-	GPtrArray *taps; /* Tap * (each ref'd by the array), replaced on change; taps_lock */
+	GPtrArray *taps;   /* Tap * (each ref'd by the array), replaced on change; taps_lock */
 	guint next_tap_id; /* taps_lock */
 	atomic_int keyframe_wanted;
 	guint32 out_ssrc[2]; /* immutable */

@@ -13,7 +13,7 @@
 #include <openssl/crypto.h>
 #include <string.h>
 
-G_DEFINE_QUARK(cav-relay-users-error-quark, cav_relay_users_error)
+G_DEFINE_QUARK(cav - relay - users - error - quark, cav_relay_users_error)
 
 #define MAX_FAILURES 5
 
@@ -393,9 +393,10 @@ cav_relay_users_login(CavRelayUsers *users, const char *name, const char *passwo
 		return;
 	}
 	if (users->dummy_hash == NULL)
-		users->dummy_hash = g_strdup_printf("scrypt$%u$%u$%u$Y291cnRhdi1kdW1teS0x$"
-						    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-						    users->cost.log2_n, users->cost.r, users->cost.p);
+		users->dummy_hash =
+			g_strdup_printf("scrypt$%u$%u$%u$Y291cnRhdi1kdW1teS0x$"
+					"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+					users->cost.log2_n, users->cost.r, users->cost.p);
 	j = g_new0(LoginJob, 1);
 	j->secret = g_strdup(password != NULL ? password : "");
 	j->known = row != NULL && !row->pub.disabled;
@@ -423,11 +424,12 @@ cav_relay_users_authenticate(CavRelayUsers *users, const char *token, gint64 *ou
 	if (token == NULL || strlen(token) != 64 || strspn(token, "0123456789abcdef") != 64)
 		return NULL;
 	hash = cav_auth_token_hash(token);
-	s = cav_registry_prepare(users->reg,
-				 "SELECT " USER_COLUMNS ", s.expires_us FROM sessions s"
-				 " JOIN users u ON u.id = s.user_id"
-				 " WHERE s.token_sha256 = ?1 AND s.expires_us > ?2 AND u.disabled = 0",
-				 NULL);
+	s = cav_registry_prepare(
+		users->reg,
+		"SELECT " USER_COLUMNS ", s.expires_us FROM sessions s"
+		" JOIN users u ON u.id = s.user_id"
+		" WHERE s.token_sha256 = ?1 AND s.expires_us > ?2 AND u.disabled = 0",
+		NULL);
 	if (s == NULL)
 		return NULL;
 	cav_reg_bind_text(s, 1, hash);
@@ -441,8 +443,7 @@ cav_relay_users_authenticate(CavRelayUsers *users, const char *token, gint64 *ou
 }
 
 gboolean
-cav_relay_users_logout(CavRelayUsers *users, const char *token, const char *actor,
-		       GError **error)
+cav_relay_users_logout(CavRelayUsers *users, const char *token, const char *actor, GError **error)
 {
 	g_autofree char *hash = cav_auth_token_hash(token);
 	g_autoptr(CavRegStmt) s = NULL;
@@ -451,8 +452,8 @@ cav_relay_users_logout(CavRelayUsers *users, const char *token, const char *acto
 	if (!cav_registry_begin(users->reg, &local) ||
 	    (s = cav_registry_prepare(users->reg, "DELETE FROM sessions WHERE token_sha256 = ?1",
 				      &local)) == NULL ||
-	    (cav_reg_bind_text(s, 1, hash), !cav_registry_step_done(users->reg, s, "logging out",
-								      &local)) ||
+	    (cav_reg_bind_text(s, 1, hash),
+	     !cav_registry_step_done(users->reg, s, "logging out", &local)) ||
 	    !audit(users, actor, "auth.logout", actor, NULL, &local) ||
 	    !cav_registry_commit(users->reg, &local)) {
 		cav_registry_rollback(users->reg);
@@ -585,9 +586,8 @@ hash_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellab
 }
 
 void
-cav_relay_users_add(CavRelayUsers *users, const char *name, const char *role,
-		    const char *password, const char *actor, GAsyncReadyCallback callback,
-		    gpointer user_data)
+cav_relay_users_add(CavRelayUsers *users, const char *name, const char *role, const char *password,
+		    const char *actor, GAsyncReadyCallback callback, gpointer user_data)
 {
 	g_autoptr(GTask) task = g_task_new(NULL, NULL, callback, user_data);
 	GError *error = NULL;
@@ -648,8 +648,8 @@ cav_relay_users_list(CavRelayUsers *users, GError **error)
 }
 
 gboolean
-cav_relay_users_set_disabled(CavRelayUsers *users, gint64 id, gboolean disabled,
-			     const char *actor, GError **error)
+cav_relay_users_set_disabled(CavRelayUsers *users, gint64 id, gboolean disabled, const char *actor,
+			     GError **error)
 {
 	g_autoptr(GError) local = NULL;
 	g_autoptr(CavRegStmt) s = NULL;

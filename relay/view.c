@@ -34,23 +34,23 @@
 #define VIEW_MAX_PER_ROOM 32
 
 typedef struct {
-	gint refs;                  /* atomic: the main context + the tap */
-	CavRelay *relay;            /* unowned */
-	SoupServerMessage *msg;     /* owned ref until finished */
-	GstElement *pipeline;       /* owned */
-	GstElement *vsrc, *asrc;    /* owned refs */
-	CavStream *stream;          /* owned ref */
+	gint refs;               /* atomic: the main context + the tap */
+	CavRelay *relay;         /* unowned */
+	SoupServerMessage *msg;  /* owned ref until finished */
+	GstElement *pipeline;    /* owned */
+	GstElement *vsrc, *asrc; /* owned refs */
+	CavStream *stream;       /* owned ref */
 	guint tap_id;
-	gint stopping;              /* atomic */
-	gboolean header_done;       /* streaming thread only: the moov was seen */
-	GMainContext *context;      /* owned */
-	char *room_key;             /* owned */
-	char *actor;                /* owned */
+	gint stopping;         /* atomic */
+	gboolean header_done;  /* streaming thread only: the moov was seen */
+	GMainContext *context; /* owned */
+	char *room_key;        /* owned */
+	char *actor;           /* owned */
 	gint64 hearing_id;
 	gint64 started_us;
-	gsize backlog;              /* main: bytes appended, not yet written */
-	gboolean finished;          /* main: no more chunks (ended or disconnected) */
-	gboolean ended;             /* main: on_finished ran */
+	gsize backlog;     /* main: bytes appended, not yet written */
+	gboolean finished; /* main: no more chunks (ended or disconnected) */
+	gboolean ended;    /* main: on_finished ran */
 } View;
 
 static View *
@@ -89,7 +89,7 @@ on_packet(CavRtpMedia media, const guint8 *packet, gsize len, gpointer user_data
 }
 
 typedef struct {
-	View *view; /* owned ref */
+	View *view;   /* owned ref */
 	GBytes *data; /* owned */
 } Chunk;
 
@@ -108,8 +108,8 @@ write_chunk(gpointer user_data)
 			soup_message_body_complete(soup_server_message_get_response_body(v->msg));
 		} else {
 			v->backlog += g_bytes_get_size(c->data);
-			soup_message_body_append_bytes(soup_server_message_get_response_body(v->msg),
-						       c->data);
+			soup_message_body_append_bytes(
+				soup_server_message_get_response_body(v->msg), c->data);
 		}
 		soup_server_message_unpause(v->msg);
 	}
@@ -197,12 +197,12 @@ on_wrote(SoupServerMessage *msg, guint chunk_size, gpointer user_data)
 static void
 audit(View *v, const char *action, const char *extra)
 {
-	g_autofree char *detail = g_strdup_printf(
-		"{\"hearing_id\":%" G_GINT64_FORMAT "%s}", v->hearing_id, extra ? extra : "");
+	g_autofree char *detail = g_strdup_printf("{\"hearing_id\":%" G_GINT64_FORMAT "%s}",
+						  v->hearing_id, extra ? extra : "");
 	g_autoptr(GError) error = NULL;
 
-	if (!cav_registry_audit(cav_relay_registry(v->relay), v->actor, action, v->room_key,
-				detail, &error))
+	if (!cav_registry_audit(cav_relay_registry(v->relay), v->actor, action, v->room_key, detail,
+				&error))
 		g_warning("audit %s %s: %s", action, v->room_key, error->message);
 }
 
@@ -242,17 +242,20 @@ build(View *v, GError **error)
 		"appsink name=out sync=false emit-signals=false max-buffers=0 "
 		"appsrc name=vsrc is-live=true do-timestamp=true format=time block=false "
 		"max-bytes=4000000 leaky-type=downstream "
-		"caps=\"application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=96\" ! "
-		"rtpjitterbuffer latency=50 ! rtph264depay request-keyframe=true wait-for-keyframe=true ! "
+		"caps=\"application/"
+		"x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=96\" ! "
+		"rtpjitterbuffer latency=50 ! rtph264depay request-keyframe=true "
+		"wait-for-keyframe=true ! "
 		"h264parse ! video/x-h264,stream-format=avc,alignment=au ! queue ! mux.video_0 "
 		"appsrc name=asrc is-live=true do-timestamp=true format=time block=false "
 		"max-bytes=1000000 leaky-type=downstream "
-		"caps=\"application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=111\" ! "
+		"caps=\"application/"
+		"x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=111\" ! "
 		"rtpjitterbuffer latency=50 ! rtpopusdepay ! opusparse ! queue ! mux.audio_0";
 	GstElement *pipe = gst_parse_launch_full(desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS, error);
 	g_autoptr(GstElement) sink = NULL;
 	g_autoptr(GstPad) pad = NULL;
-	GstAppSinkCallbacks cb = { .new_sample = on_sample };
+	GstAppSinkCallbacks cb = {.new_sample = on_sample};
 
 	if (pipe == NULL)
 		return NULL;
@@ -274,7 +277,8 @@ views_of(CavRelayHttp *http, const char *room_key, gint delta)
 
 	if (counts == NULL) {
 		counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-		cav_relay_http_set_area_data(http, "view", counts, (GDestroyNotify)g_hash_table_unref);
+		cav_relay_http_set_area_data(http, "view", counts,
+					     (GDestroyNotify)g_hash_table_unref);
 	}
 	n = GPOINTER_TO_UINT(g_hash_table_lookup(counts, room_key));
 	if (delta < 0 && n > 0)
@@ -332,7 +336,8 @@ get_view(CavRelayRequest *req)
 	}
 	v->msg = g_object_ref(req->msg);
 	gst_element_set_state(v->pipeline, GST_STATE_PLAYING);
-	v->tap_id = cav_stream_add_tap(v->stream, on_packet, view_ref(v), (GDestroyNotify)view_unref);
+	v->tap_id =
+		cav_stream_add_tap(v->stream, on_packet, view_ref(v), (GDestroyNotify)view_unref);
 	cav_stream_request_keyframe(v->stream);
 	views_of(req->http, req->key, +1);
 

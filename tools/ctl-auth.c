@@ -71,9 +71,11 @@ read_secret(const char *prompt, GError **error)
 		fputc('\n', stderr);
 	}
 	if (ok == NULL) {
-		g_propagate_error(error, cav_ctl_error_new(CAV_CTL_ERROR_USAGE, "请从标准输入提供 PIN 或密码。",
-							   "the PIN or password is read from standard "
-							   "input, which was empty"));
+		g_propagate_error(error,
+				  cav_ctl_error_new(CAV_CTL_ERROR_USAGE,
+						    "请从标准输入提供 PIN 或密码。",
+						    "the PIN or password is read from standard "
+						    "input, which was empty"));
 		return NULL;
 	}
 	n = strlen(line);
@@ -111,8 +113,9 @@ cav_ctl_cmd_login(CavCtl *ctl, int argc, char **argv, GError **error)
 		return rc;
 	if (user == NULL || !cav_ctl_check_utf8("--user", user, error)) {
 		if (user == NULL)
-			g_propagate_error(error, cav_ctl_error_new(CAV_CTL_ERROR_USAGE, NULL,
-								   "login: --user NAME is required"));
+			g_propagate_error(error,
+					  cav_ctl_error_new(CAV_CTL_ERROR_USAGE, NULL,
+							    "login: --user NAME is required"));
 		return -1;
 	}
 	secret = read_secret("PIN or password: ", error);
@@ -132,8 +135,9 @@ cav_ctl_cmd_login(CavCtl *ctl, int argc, char **argv, GError **error)
 	root = json_node_get_object(answer);
 	token = cav_ctl_json_string(root, "token");
 	if (token == NULL) {
-		g_propagate_error(error, cav_ctl_error_new(CAV_CTL_ERROR_PROTOCOL, NULL,
-							   "courtavd answered the login without a token"));
+		g_propagate_error(error,
+				  cav_ctl_error_new(CAV_CTL_ERROR_PROTOCOL, NULL,
+						    "courtavd answered the login without a token"));
 		return -1;
 	}
 	if (print) {
@@ -144,8 +148,8 @@ cav_ctl_cmd_login(CavCtl *ctl, int argc, char **argv, GError **error)
 	path = token_path();
 	dir = g_path_get_dirname(path);
 	if (g_mkdir_with_parents(dir, 0700) != 0) {
-		g_propagate_error(error, cav_ctl_error_new(CAV_CTL_ERROR_IO, NULL,
-							   "cannot create %s", dir));
+		g_propagate_error(
+			error, cav_ctl_error_new(CAV_CTL_ERROR_IO, NULL, "cannot create %s", dir));
 		return -1;
 	}
 	saved = g_strdup_printf("{\"api\": \"%s\", \"user\": \"%s\", \"token\": \"%s\"}\n",
@@ -205,8 +209,8 @@ cav_ctl_cmd_user_add(CavCtl *ctl, int argc, char **argv, GError **error)
 	g_autofree char *display = NULL;
 	gboolean password = FALSE;
 	const GOptionEntry entries[] = {
-		{"role", 'r', 0, G_OPTION_ARG_FILENAME, &role,
-		 "clerk, judge, technician or admin", "ROLE"},
+		{"role", 'r', 0, G_OPTION_ARG_FILENAME, &role, "clerk, judge, technician or admin",
+		 "ROLE"},
 		{"display-name", 0, 0, G_OPTION_ARG_FILENAME, &display, "Name shown to people",
 		 "TEXT"},
 		{"password", 0, 0, G_OPTION_ARG_NONE, &password,
@@ -286,7 +290,9 @@ cav_ctl_cmd_user_list(CavCtl *ctl, int argc, char **argv, GError **error)
 		cav_ctl_table_add(t, cav_ctl_json_string(u, "name") ?: "",
 				  cav_ctl_json_string(u, "role") ?: "",
 				  cav_ctl_json_string(u, "secret_kind") ?: "",
-				  disabled ? "disabled" : locked ? "locked" : "active");
+				  disabled ? "disabled"
+				  : locked ? "locked"
+					   : "active");
 	}
 	cav_ctl_table_print(t, stdout);
 	return CAV_CTL_EXIT_OK;

@@ -102,7 +102,8 @@ static const CavCtlCommand commands[] = {
 	 "All hearings must be sealed. The image is read back and verified before\n"
 	 "the command reports success; burn it with any tool, or use 'disc burn'.",
 	 1, 1, FALSE, cav_ctl_cmd_disc_author},
-	{"disc burn", "CASE", "Burn a case's sealed hearings to drives (--drive, twice for two copies)",
+	{"disc burn", "CASE",
+	 "Burn a case's sealed hearings to drives (--drive, twice for two copies)",
 	 "A disc already holding this case's earlier sessions grows by a session with\n"
 	 "the new hearings. --close ends the disc when the case has ended. Every copy\n"
 	 "is read back through its drive and verified; exit status 0 only if all are.",

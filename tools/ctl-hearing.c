@@ -627,8 +627,9 @@ json_number_text(JsonObject *o, const char *member, const char *fmt)
 static void
 print_report_tracks(JsonArray *tracks)
 {
-	g_autoptr(CavCtlTable) t = cav_ctl_table_new("TRACK", "KIND", "COVERAGE", "GAPS", "LOST",
-						     "ALARMS", "DROPPED", "WORST A/V", "FILES", NULL);
+	g_autoptr(CavCtlTable) t =
+		cav_ctl_table_new("TRACK", "KIND", "COVERAGE", "GAPS", "LOST", "ALARMS", "DROPPED",
+				  "WORST A/V", "FILES", NULL);
 
 	cav_ctl_table_set_indent(t, 2);
 	for (guint i = 0; i < json_array_get_length(tracks); i++) {
@@ -640,8 +641,10 @@ print_report_tracks(JsonArray *tracks)
 		JsonArray *gaps = cav_ctl_json_array(tr, "gaps");
 		JsonArray *alarms = cav_ctl_json_array(tr, "alarms");
 		JsonArray *lost = cav_ctl_json_array(tr, "lost");
-		g_autofree char *n_gaps = g_strdup_printf("%u", gaps ? json_array_get_length(gaps) : 0);
-		g_autofree char *n_lost = g_strdup_printf("%u", lost ? json_array_get_length(lost) : 0);
+		g_autofree char *n_gaps =
+			g_strdup_printf("%u", gaps ? json_array_get_length(gaps) : 0);
+		g_autofree char *n_lost =
+			g_strdup_printf("%u", lost ? json_array_get_length(lost) : 0);
 		g_autofree char *n_alarms =
 			g_strdup_printf("%u", alarms ? json_array_get_length(alarms) : 0);
 
@@ -683,7 +686,8 @@ print_report_mics(JsonArray *mics)
 	for (guint i = 0; i < json_array_get_length(mics); i++) {
 		JsonObject *m = cav_ctl_json_array_object(mics, i);
 		g_autofree char *what = g_strdup_printf("%s silent", cav_ctl_json_string(m, "id"));
-		g_autofree char *clip = g_strdup_printf("%s clipping", cav_ctl_json_string(m, "id"));
+		g_autofree char *clip =
+			g_strdup_printf("%s clipping", cav_ctl_json_string(m, "id"));
 
 		print_report_spans(what, cav_ctl_json_array(m, "silent"));
 		print_report_spans(clip, cav_ctl_json_array(m, "clipping"));
@@ -717,8 +721,9 @@ print_report_timeline(JsonArray *timeline)
 		g_autofree char *at = cav_ctl_json_time(s, "at_us");
 
 		cav_ctl_table_add(t, at, cav_ctl_json_string(s, "kind"),
-				  cav_ctl_json_string(s, "layout"), cav_ctl_json_string(s, "camera"),
-				  cav_ctl_json_string(s, "mic"), cav_ctl_json_string(s, "actor"));
+				  cav_ctl_json_string(s, "layout"),
+				  cav_ctl_json_string(s, "camera"), cav_ctl_json_string(s, "mic"),
+				  cav_ctl_json_string(s, "actor"));
 	}
 	cav_ctl_table_print(t, stdout);
 }
@@ -743,8 +748,9 @@ print_report(JsonObject *r, gboolean stored)
 	cav_ctl_json_bool(av, "within_limits", &within);
 	printf("Quality report of hearing %s 庭审录制质量报告 (%s)\n", id,
 	       stored ? "stored at close" : "as of now, not closed");
-	printf("Verdict:          %s\n",
-	       g_strcmp0(cav_ctl_json_string(r, "verdict"), "ok") == 0 ? "ok 合格" : "problems 有问题");
+	printf("Verdict:          %s\n", g_strcmp0(cav_ctl_json_string(r, "verdict"), "ok") == 0
+						 ? "ok 合格"
+						 : "problems 有问题");
 	printf("Recorded:         %s\n", recorded);
 	printf("Worst A/V offset: %s (limits +45/-125 ms, ITU-R BT.1359): %s\n", worst,
 	       within ? "within 合格" : "OUTSIDE 超限");
@@ -767,7 +773,8 @@ print_report(JsonObject *r, gboolean stored)
 	print_section("Microphones", cav_ctl_json_array(r, "microphones"), print_report_mics);
 	printf("\nProgram:\n");
 	print_report_seconds("time per layout", cav_ctl_json_object(layout, "seconds"));
-	print_report_seconds("time per main camera", cav_ctl_json_object(speakers, "seconds_by_camera"));
+	print_report_seconds("time per main camera",
+			     cav_ctl_json_object(speakers, "seconds_by_camera"));
 	print_section("Timeline (layout and speaker switches)",
 		      cav_ctl_json_array(speakers, "timeline"), print_report_timeline);
 	printf("\nProblems:%s\n",

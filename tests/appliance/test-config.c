@@ -2,11 +2,11 @@
  * line and key. Parses real text through the real loader. */
 #include "appliance/config.h"
 
-#define BASE                                                                                 \
-	"[courtavd]\n"                                                                       \
-	"room = 101\n"                                                                       \
-	"state_dir = /var/lib/courtavd\n"                                                    \
-	"[camera cam1]\n"                                                                    \
+#define BASE                                                                                       \
+	"[courtavd]\n"                                                                             \
+	"room = 101\n"                                                                             \
+	"state_dir = /var/lib/courtavd\n"                                                          \
+	"[camera cam1]\n"                                                                          \
 	"backend = test\n"
 
 static CavConfig *
@@ -31,7 +31,8 @@ static void
 test_defaults(void)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(CavConfig) c = load(BASE "[microphone mic1]\nbackend = test\nfreq = 300\n", &error);
+	g_autoptr(CavConfig) c =
+		load(BASE "[microphone mic1]\nbackend = test\nfreq = 300\n", &error);
 	const CavSourceSpec *mic;
 
 	g_assert_no_error(error);
@@ -57,9 +58,10 @@ test_defaults(void)
 static void
 test_cameras_first(void)
 {
-	g_autoptr(CavConfig) c = load("[courtavd]\nroom=1\nstate_dir=/s\n[microphone m]\nbackend=test\n"
-				      "[camera b]\nbackend=test\n[camera a]\nbackend=test\n",
-				      NULL);
+	g_autoptr(CavConfig) c =
+		load("[courtavd]\nroom=1\nstate_dir=/s\n[microphone m]\nbackend=test\n"
+		     "[camera b]\nbackend=test\n[camera a]\nbackend=test\n",
+		     NULL);
 
 	g_assert_nonnull(c);
 	g_assert_cmpstr(((CavSourceSpec *)c->sources->pdata[0])->id, ==, "b");
@@ -79,15 +81,17 @@ test_errors(void)
 		     "t.ini:7: [recording] fsp: unknown key");
 	expect_error(BASE "[recording]\nfps = 0\n", CAV_CONFIG_ERROR_VALUE,
 		     "t.ini:7: [recording] fps: 0 is out of range");
-	expect_error(BASE "[recording]\nfps = fast\n", CAV_CONFIG_ERROR_VALUE, "not a whole number");
+	expect_error(BASE "[recording]\nfps = fast\n", CAV_CONFIG_ERROR_VALUE,
+		     "not a whole number");
 	expect_error(BASE "[recording]\nwidth = 641\n", CAV_CONFIG_ERROR_VALUE, "must be even");
 	expect_error(BASE "[recording]\nlayout = 3x3\n", CAV_CONFIG_ERROR_VALUE,
 		     "[recording] layout: “3x3” is not one of");
 	expect_error(BASE "[storage]\nmin_free_hours = 5\nalarm_free_hours = 1\n",
 		     CAV_CONFIG_ERROR_VALUE, "alarm must come first");
-	expect_error(BASE "[bogus]\n", CAV_CONFIG_ERROR_UNKNOWN, "t.ini:6: [bogus]: unknown section");
-	expect_error("[courtavd]\nstate_dir = /s\n[camera c]\nbackend=test\n", CAV_CONFIG_ERROR_MISSING,
-		     "[courtavd] room: required");
+	expect_error(BASE "[bogus]\n", CAV_CONFIG_ERROR_UNKNOWN,
+		     "t.ini:6: [bogus]: unknown section");
+	expect_error("[courtavd]\nstate_dir = /s\n[camera c]\nbackend=test\n",
+		     CAV_CONFIG_ERROR_MISSING, "[courtavd] room: required");
 	expect_error("[courtavd]\nroom = a b\nstate_dir = /s\n", CAV_CONFIG_ERROR_VALUE,
 		     "t.ini:2: [courtavd] room:");
 	expect_error("[courtavd]\nroom = 1\nstate_dir = rel\n", CAV_CONFIG_ERROR_VALUE,
@@ -97,7 +101,8 @@ test_errors(void)
 		     CAV_CONFIG_ERROR_VALUE, "is not an IP address");
 	expect_error("[courtavd]\nroom=1\nstate_dir=/s\n", CAV_CONFIG_ERROR_MISSING,
 		     "at least one camera");
-	expect_error(BASE "colour = red\n", CAV_CONFIG_ERROR_VALUE, "t.ini:6: [camera cam1] colour:");
+	expect_error(BASE "colour = red\n", CAV_CONFIG_ERROR_VALUE,
+		     "t.ini:6: [camera cam1] colour:");
 	expect_error(BASE "[camera cam2]\npattern = smpte\n", CAV_CONFIG_ERROR_MISSING,
 		     "[camera cam2] backend: required");
 	expect_error(BASE "[camera program]\nbackend = test\n", CAV_CONFIG_ERROR_VALUE,
@@ -107,7 +112,8 @@ test_errors(void)
 		     CAV_CONFIG_ERROR_VALUE,
 		     "[recording] layout: layout “4” has 4 panes but only 2 cameras");
 	expect_error(BASE "[recording]\nlayout = pip\n", CAV_CONFIG_ERROR_VALUE, "2 panes");
-	expect_error("[courtavd]\nroom=1\nstate_dir=/s\n\xff\n", CAV_CONFIG_ERROR_SYNTAX, "not UTF-8");
+	expect_error("[courtavd]\nroom=1\nstate_dir=/s\n\xff\n", CAV_CONFIG_ERROR_SYNTAX,
+		     "not UTF-8");
 }
 
 /* [evidence ID] (issue 3): inputs recorded while in use, not cameras. */
@@ -130,7 +136,8 @@ test_evidence(void)
 	expect_error(BASE "[evidence cam1]\nbackend = test\n", CAV_CONFIG_ERROR_VALUE,
 		     "[evidence cam1]: source id “cam1” is used twice");
 	expect_error(BASE "[evidence ip]\nbackend = rtsp\nurl = rtsp://10.0.0.9/\n",
-		     CAV_CONFIG_ERROR_VALUE, "t.ini:7: [evidence ip] backend: an evidence input is");
+		     CAV_CONFIG_ERROR_VALUE,
+		     "t.ini:7: [evidence ip] backend: an evidence input is");
 	expect_error(BASE "[evidence doc]\nbackend = file\n", CAV_CONFIG_ERROR_VALUE,
 		     "[evidence doc]: Source \"doc\": invalid key \"folder\": required");
 	expect_error(BASE "[evidence doc]\nbackend = file\nfolder = relative\n",
@@ -139,13 +146,14 @@ test_evidence(void)
 		     CAV_CONFIG_ERROR_VALUE, "t.ini:9: [evidence doc] device:");
 	expect_error(BASE "[microphone m]\nbackend=test\nrole=x\n[evidence audio-x]\nbackend=test\n"
 			  "[audio]\nrole_tracks = x\n",
-		     CAV_CONFIG_ERROR_VALUE, "would have the name of a camera or an evidence input");
+		     CAV_CONFIG_ERROR_VALUE,
+		     "would have the name of a camera or an evidence input");
 }
 
-#define MICS                                                                                 \
-	"[camera cam2]\nbackend = test\nrole = defendant\n"                                   \
-	"[microphone m1]\nbackend = test\nrole = judge\ncamera = cam1\n"                     \
-	"[microphone m2]\nbackend = test\nrole = defence\ncamera = cam2\n"                   \
+#define MICS                                                                                       \
+	"[camera cam2]\nbackend = test\nrole = defendant\n"                                        \
+	"[microphone m1]\nbackend = test\nrole = judge\ncamera = cam1\n"                           \
+	"[microphone m2]\nbackend = test\nrole = defence\ncamera = cam2\n"                         \
 	"[microphone m3]\nbackend = test\nrole = witness\n"
 
 /* [program], [voice], [audio] and the microphones' cameras (issue 3). */
@@ -174,9 +182,9 @@ test_program_voice_audio(void)
 	g_assert_cmpuint(c->mic_watch.silent_ms, ==, 10000);
 
 	d = load(BASE MICS "[program]\ncaption = 第二法庭\nshow_case = no\nclock = off\n"
-		 "text = 庭审直播\ntext_position = top-right\nmain_camera = cam2\n"
-		 "[voice]\nenabled = false\nfallback = cam2\nhold_in_ms = 300\n"
-		 "[audio]\nrole_tracks = judge, witness\nsilent_seconds = 5\n",
+			   "text = 庭审直播\ntext_position = top-right\nmain_camera = cam2\n"
+			   "[voice]\nenabled = false\nfallback = cam2\nhold_in_ms = 300\n"
+			   "[audio]\nrole_tracks = judge, witness\nsilent_seconds = 5\n",
 		 NULL);
 	g_assert_nonnull(d);
 	g_assert_cmpstr(d->overlays.caption, ==, "第二法庭");

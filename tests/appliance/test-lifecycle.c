@@ -8,11 +8,11 @@ test_transitions(void)
 {
 	/* [state][action] → allowed, for START PAUSE RESUME CLOSE SEAL MARK. */
 	static const gboolean allowed[5][6] = {
-		[CAV_HEARING_IDLE] = { TRUE, FALSE, FALSE, TRUE, FALSE, FALSE },
-		[CAV_HEARING_RECORDING] = { FALSE, TRUE, FALSE, TRUE, FALSE, TRUE },
-		[CAV_HEARING_PAUSED] = { FALSE, FALSE, TRUE, TRUE, FALSE, TRUE },
-		[CAV_HEARING_CLOSED] = { FALSE, FALSE, FALSE, FALSE, TRUE, FALSE },
-		[CAV_HEARING_SEALED] = { FALSE, FALSE, FALSE, FALSE, FALSE, FALSE },
+		[CAV_HEARING_IDLE] = {TRUE, FALSE, FALSE, TRUE, FALSE, FALSE},
+		[CAV_HEARING_RECORDING] = {FALSE, TRUE, FALSE, TRUE, FALSE, TRUE},
+		[CAV_HEARING_PAUSED] = {FALSE, FALSE, TRUE, TRUE, FALSE, TRUE},
+		[CAV_HEARING_CLOSED] = {FALSE, FALSE, FALSE, FALSE, TRUE, FALSE},
+		[CAV_HEARING_SEALED] = {FALSE, FALSE, FALSE, FALSE, FALSE, FALSE},
 	};
 
 	for (int s = 0; s < 5; s++) {
@@ -25,7 +25,8 @@ test_transitions(void)
 				g_autofree char *zh = cav_error_zh(error);
 				g_autofree char *en = cav_error_en(error);
 
-				g_assert_error(error, CAV_ROOM_ERROR, CAV_ROOM_ERROR_BAD_TRANSITION);
+				g_assert_error(error, CAV_ROOM_ERROR,
+					       CAV_ROOM_ERROR_BAD_TRANSITION);
 				g_assert_true(g_str_has_prefix(en, "Cannot"));
 				g_assert_nonnull(g_strstr_len(zh, -1, "庭审"));
 			}
@@ -63,14 +64,19 @@ static void
 test_case_numbers(void)
 {
 	static const char *const good[][2] = {
-		{ "（2026）兵0101刑初12号", "（2026）兵0101刑初12号" },
-		{ "(2026)兵0101刑初12号", "（2026）兵0101刑初12号" },
-		{ " （2025）京0105民初 3456号 ", "（2025）京0105民初3456号" },
-		{ "（2024）最高法刑终1号", "（2024）最高法刑终1号" },
-		{ "〔2023〕沪01执恢88号", "（2023）沪01执恢88号" },
+		{"（2026）兵0101刑初12号", "（2026）兵0101刑初12号"},
+		{"(2026)兵0101刑初12号", "（2026）兵0101刑初12号"},
+		{" （2025）京0105民初 3456号 ", "（2025）京0105民初3456号"},
+		{"（2024）最高法刑终1号", "（2024）最高法刑终1号"},
+		{"〔2023〕沪01执恢88号", "（2023）沪01执恢88号"},
 	};
-	static const char *const bad[] = { "", "2026-12", "（2026）兵0101刑初号", "（26）兵0101刑初1号",
-					   "（2026）0101刑初1号", "（2026）兵0101刑初12", "abc" };
+	static const char *const bad[] = {"",
+					  "2026-12",
+					  "（2026）兵0101刑初号",
+					  "（26）兵0101刑初1号",
+					  "（2026）0101刑初1号",
+					  "（2026）兵0101刑初12",
+					  "abc"};
 
 	for (guint i = 0; i < G_N_ELEMENTS(good); i++) {
 		g_autofree char *n = cav_case_number_normalize(good[i][0], NULL);

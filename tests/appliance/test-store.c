@@ -44,7 +44,8 @@ query_int(CavStore *store, const char *sql)
 	sqlite3_stmt *stmt = NULL;
 	gint64 v;
 
-	g_assert_cmpint(sqlite3_prepare_v2(cav_store_db(store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(cav_store_db(store), sql, -1, &stmt, NULL), ==,
+			SQLITE_OK);
 	g_assert_cmpint(sqlite3_step(stmt), ==, SQLITE_ROW);
 	v = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
@@ -57,7 +58,8 @@ query_text(CavStore *store, const char *sql)
 	sqlite3_stmt *stmt = NULL;
 	char *v;
 
-	g_assert_cmpint(sqlite3_prepare_v2(cav_store_db(store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(cav_store_db(store), sql, -1, &stmt, NULL), ==,
+			SQLITE_OK);
 	g_assert_cmpint(sqlite3_step(stmt), ==, SQLITE_ROW);
 	v = g_strdup((const char *)sqlite3_column_text(stmt, 0));
 	sqlite3_finalize(stmt);
@@ -85,7 +87,8 @@ static void
 test_newer_schema_refused(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree char *sql = g_strdup_printf("PRAGMA user_version = %u", cav_migrations_count() + 1);
+	g_autofree char *sql =
+		g_strdup_printf("PRAGMA user_version = %u", cav_migrations_count() + 1);
 	CavStore *again;
 
 	g_assert_cmpint(sqlite3_exec(cav_store_db(f->store), sql, NULL, NULL, NULL), ==, SQLITE_OK);
@@ -98,7 +101,7 @@ test_newer_schema_refused(Fixture *f, gconstpointer data)
 static gint64
 add_case(CavStore *store, const char *number)
 {
-	CavCaseRow row = { 0, (char *)number, "title", NULL, NULL, TRUE, 1, "t" };
+	CavCaseRow row = {0, (char *)number, "title", NULL, NULL, TRUE, 1, "t"};
 	g_autoptr(GError) error = NULL;
 	gint64 id = cav_store_case_insert(store, &row, &error);
 
@@ -109,7 +112,7 @@ add_case(CavStore *store, const char *number)
 static gint64
 add_hearing(CavStore *store, gint64 case_id, const char *uid, GError **error)
 {
-	CavHearingRow row = { 0 };
+	CavHearingRow row = {0};
 
 	row.uid = (char *)uid;
 	row.case_id = case_id;
@@ -132,7 +135,7 @@ test_constraints(Fixture *f, gconstpointer data)
 	case_id = add_case(f->store, "（2026）兵0101刑初1号");
 	/* Duplicate case number. */
 	{
-		CavCaseRow dup = { 0, "（2026）兵0101刑初1号", "x", NULL, NULL, TRUE, 1, "t" };
+		CavCaseRow dup = {0, "（2026）兵0101刑初1号", "x", NULL, NULL, TRUE, 1, "t"};
 
 		g_assert_cmpint(cav_store_case_insert(f->store, &dup, &error), ==, 0);
 		g_assert_error(error, CAV_STORE_ERROR, CAV_STORE_ERROR_CONSTRAINT);
@@ -148,29 +151,34 @@ test_constraints(Fixture *f, gconstpointer data)
 	g_assert_cmpint(add_hearing(f->store, case_id, "u2", &error), >, 0);
 	g_assert_no_error(error);
 	/* Unknown hearing (foreign key), unknown pause reason (CHECK). */
-	g_assert_cmpint(cav_store_interval_open(f->store, 999, "recording", NULL, NULL, 1, "t", &error),
-			==, 0);
+	g_assert_cmpint(
+		cav_store_interval_open(f->store, 999, "recording", NULL, NULL, 1, "t", &error), ==,
+		0);
 	g_assert_error(error, CAV_STORE_ERROR, CAV_STORE_ERROR_CONSTRAINT);
 	g_clear_error(&error);
-	g_assert_cmpint(cav_store_interval_open(f->store, h1, "paused", "lunch", NULL, 1, "t", &error),
-			==, 0);
+	g_assert_cmpint(
+		cav_store_interval_open(f->store, h1, "paused", "lunch", NULL, 1, "t", &error), ==,
+		0);
 	g_assert_error(error, CAV_STORE_ERROR, CAV_STORE_ERROR_CONSTRAINT);
 	g_clear_error(&error);
-	g_assert_cmpint(cav_store_interval_open(f->store, h1, "paused", NULL, NULL, 1, "t", &error), ==,
-			0);
+	g_assert_cmpint(cav_store_interval_open(f->store, h1, "paused", NULL, NULL, 1, "t", &error),
+			==, 0);
 	g_assert_error(error, CAV_STORE_ERROR, CAV_STORE_ERROR_CONSTRAINT);
 	g_clear_error(&error);
 	/* An interval closes at or after its start even if the clock stepped back. */
-	g_assert_cmpint(cav_store_interval_open(f->store, h1, "paused", "recess", NULL, 100, "t", NULL),
-			>, 0);
+	g_assert_cmpint(
+		cav_store_interval_open(f->store, h1, "paused", "recess", NULL, 100, "t", NULL), >,
+		0);
 	g_assert_true(cav_store_interval_close_open(f->store, h1, 50, NULL));
 	g_assert_cmpint(query_int(f->store, "SELECT end_us FROM intervals"), ==, 100);
 	/* Segments: unique per track and sequence. */
 	track = cav_store_track_ensure(f->store, h1, "cam1", "camera", NULL, &error);
-	g_assert_cmpint(track, ==, cav_store_track_ensure(f->store, h1, "cam1", "camera", NULL, NULL));
-	g_assert_cmpint(cav_store_segment_insert_open(f->store, track, 1, "cam1/a.mp4", 1, &error), >, 0);
-	g_assert_cmpint(cav_store_segment_insert_open(f->store, track, 1, "cam1/b.mp4", 1, &error), ==,
-			0);
+	g_assert_cmpint(track, ==,
+			cav_store_track_ensure(f->store, h1, "cam1", "camera", NULL, NULL));
+	g_assert_cmpint(cav_store_segment_insert_open(f->store, track, 1, "cam1/a.mp4", 1, &error),
+			>, 0);
+	g_assert_cmpint(cav_store_segment_insert_open(f->store, track, 1, "cam1/b.mp4", 1, &error),
+			==, 0);
 	g_assert_error(error, CAV_STORE_ERROR, CAV_STORE_ERROR_CONSTRAINT);
 	g_clear_error(&error);
 	g_assert_cmpuint(cav_store_segment_max_seq(f->store, track), ==, 1);
@@ -193,8 +201,8 @@ test_rows_roundtrip(Fixture *f, gconstpointer data)
 	g_assert_cmpint(open->id, ==, h);
 	track = cav_store_track_ensure(f->store, h, "program", "program", NULL, NULL);
 	seg = cav_store_segment_insert_open(f->store, track, 7, "program/x.mp4", 1000, NULL);
-	g_assert_true(cav_store_segment_finish(f->store, seg, "closed", 2000, 1.5, 4096, "aa", 1, "bb",
-					       &error));
+	g_assert_true(cav_store_segment_finish(f->store, seg, "closed", 2000, 1.5, 4096, "aa", 1,
+					       "bb", &error));
 	segs = cav_store_segment_list(f->store, h, TRUE, &error);
 	g_assert_cmpuint(segs->len, ==, 1);
 	s = segs->pdata[0];
@@ -227,22 +235,23 @@ test_migration_6_keeps_tracks(Fixture *f, gconstpointer data)
 	seg = cav_store_segment_insert_open(f->store, track, 1, "cam1/a.mp4", 1, &error);
 	g_assert_no_error(error);
 	g_assert_cmpint(seg, >, 0);
-	g_assert_cmpint(sqlite3_exec(db,
-				     "PRAGMA foreign_keys = OFF;"
-				     "BEGIN;"
-				     "DROP TABLE evidence_uses;"
-				     "CREATE TABLE tracks_v5 (id INTEGER PRIMARY KEY,"
-				     " hearing_id INTEGER NOT NULL REFERENCES hearings(id),"
-				     " name TEXT NOT NULL,"
-				     " kind TEXT NOT NULL CHECK (kind IN ('camera','program','audio')),"
-				     " label TEXT, UNIQUE (hearing_id, name));"
-				     "INSERT INTO tracks_v5 SELECT * FROM tracks;"
-				     "DROP TABLE tracks;"
-				     "ALTER TABLE tracks_v5 RENAME TO tracks;"
-				     "PRAGMA user_version = 5;"
-				     "COMMIT;",
-				     NULL, NULL, NULL),
-			 ==, SQLITE_OK);
+	g_assert_cmpint(
+		sqlite3_exec(db,
+			     "PRAGMA foreign_keys = OFF;"
+			     "BEGIN;"
+			     "DROP TABLE evidence_uses;"
+			     "CREATE TABLE tracks_v5 (id INTEGER PRIMARY KEY,"
+			     " hearing_id INTEGER NOT NULL REFERENCES hearings(id),"
+			     " name TEXT NOT NULL,"
+			     " kind TEXT NOT NULL CHECK (kind IN ('camera','program','audio')),"
+			     " label TEXT, UNIQUE (hearing_id, name));"
+			     "INSERT INTO tracks_v5 SELECT * FROM tracks;"
+			     "DROP TABLE tracks;"
+			     "ALTER TABLE tracks_v5 RENAME TO tracks;"
+			     "PRAGMA user_version = 5;"
+			     "COMMIT;",
+			     NULL, NULL, NULL),
+		==, SQLITE_OK);
 	cav_store_close(f->store);
 
 	f->store = cav_store_open(f->path, &error);
@@ -252,14 +261,15 @@ test_migration_6_keeps_tracks(Fixture *f, gconstpointer data)
 	g_assert_cmpint(query_int(f->store, "PRAGMA foreign_keys"), ==, 1);
 	g_assert_cmpint(query_int(f->store, "SELECT count(*) FROM tracks WHERE id = 1 AND "
 					    "name = 'cam1' AND label = '审判席'"),
-			 ==, 1);
+			==, 1);
 	g_assert_cmpint(query_int(f->store, "SELECT count(*) FROM segments s JOIN tracks t ON "
 					    "t.id = s.track_id WHERE t.name = 'cam1'"),
-			 ==, 1);
+			==, 1);
 	g_assert_cmpint(cav_store_track_ensure(f->store, h, "doc", "evidence", NULL, &error), >, 0);
 	g_assert_no_error(error);
 	/* Foreign keys hold again: a segment of a missing track is refused. */
-	g_assert_cmpint(cav_store_segment_insert_open(f->store, 999, 1, "x/b.mp4", 1, &error), ==, 0);
+	g_assert_cmpint(cav_store_segment_insert_open(f->store, 999, 1, "x/b.mp4", 1, &error), ==,
+			0);
 	g_assert_nonnull(error);
 }
 
@@ -268,7 +278,8 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/store/pragmas", Fixture, NULL, setup, test_pragmas, teardown);
-	g_test_add("/store/newer-schema", Fixture, NULL, setup, test_newer_schema_refused, teardown);
+	g_test_add("/store/newer-schema", Fixture, NULL, setup, test_newer_schema_refused,
+		   teardown);
 	g_test_add("/store/constraints", Fixture, NULL, setup, test_constraints, teardown);
 	g_test_add("/store/rows", Fixture, NULL, setup, test_rows_roundtrip, teardown);
 	g_test_add("/store/migration-6", Fixture, NULL, setup, test_migration_6_keeps_tracks,

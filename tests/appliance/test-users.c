@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
-static const CavAuthCost fast = { 10, 8, 1 };
+static const CavAuthCost fast = {10, 8, 1};
 
 typedef struct {
 	char *dir;
@@ -170,7 +170,8 @@ test_login_lockout(Fixture *f, gconstpointer data)
 	g_assert_error(f->error, CAV_USERS_ERROR, CAV_USERS_ERROR_LOCKED);
 	login(f, "zhang", "246810"); /* the right PIN, but locked */
 	g_assert_error(f->error, CAV_USERS_ERROR, CAV_USERS_ERROR_LOCKED);
-	g_assert_cmpint(count(f, "SELECT count(*) FROM audit WHERE action = 'auth.lockout'"), ==, 1);
+	g_assert_cmpint(count(f, "SELECT count(*) FROM audit WHERE action = 'auth.lockout'"), ==,
+			1);
 	g_assert_cmpint(count(f, "SELECT count(*) FROM audit WHERE action = 'auth.login-failed'"),
 			==, 4);
 	g_usleep(1100 * 1000);
@@ -218,8 +219,8 @@ test_last_admin(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	gint64 admin = add(f, "root1", "admin", "975310");
-	CavUserChange demote = { NULL, "clerk", NULL, NULL, -1, FALSE };
-	CavUserChange disable = { NULL, NULL, NULL, NULL, 1, FALSE };
+	CavUserChange demote = {NULL, "clerk", NULL, NULL, -1, FALSE};
+	CavUserChange disable = {NULL, NULL, NULL, NULL, 1, FALSE};
 
 	g_assert_false(cav_users_update(f->users, admin, &demote, "root1", &error));
 	g_assert_error(error, CAV_USERS_ERROR, CAV_USERS_ERROR_LAST_ADMIN);

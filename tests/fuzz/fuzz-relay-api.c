@@ -21,8 +21,8 @@ setup(void)
 	const char *hb = "{\"room\":{\"id\":\"r1\"},\"state\":\"idle\"}";
 
 	g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL);
-	g_log_set_handler("courtav-relay", G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO, g_log_default_handler,
-			  NULL);
+	g_log_set_handler("courtav-relay", G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO,
+			  g_log_default_handler, NULL);
 	fixture = relay_fixture_new();
 	token = relay_enrollment_token(fixture, "fz");
 	if (relay_enroll(fixture, token, NULL) != 201 ||
@@ -52,7 +52,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	/* Bodies are text: an embedded NUL ends it, as it would in C. */
 	body = g_strndup((const char *)data, size);
-	check("heartbeat", relay_signed(fixture, "POST", "/api/v1/appliance/heartbeat", body, NULL));
+	check("heartbeat",
+	      relay_signed(fixture, "POST", "/api/v1/appliance/heartbeat", body, NULL));
 	check("streams", relay_signed(fixture, "POST", "/api/v1/appliance/streams", body, NULL));
 	check("enroll", relay_signed(fixture, "POST", "/api/v1/appliance/enroll", body, NULL));
 	check("enrollments",
@@ -68,11 +69,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check("subscribers", st);
 		if (st == 201 && json_parser_load_from_data(p, answer, -1, NULL)) {
 			JsonObject *o = json_node_get_object(json_parser_get_root(p));
-			g_autofree char *path = g_strdup_printf(
-				"/api/v1/live/fz/r1/subscribers/%" G_GINT64_FORMAT,
-				json_object_get_int_member(o, "id"));
+			g_autofree char *path =
+				g_strdup_printf("/api/v1/live/fz/r1/subscribers/%" G_GINT64_FORMAT,
+						json_object_get_int_member(o, "id"));
 
-			if (relay_http(fixture, "DELETE", path, fixture->op_token, NULL, NULL) != 200)
+			if (relay_http(fixture, "DELETE", path, fixture->op_token, NULL, NULL) !=
+			    200)
 				abort();
 		}
 	}

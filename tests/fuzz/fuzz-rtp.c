@@ -46,7 +46,7 @@ static void
 srtp(const guint8 *data, gsize size)
 {
 	static CavSrtp *rx;
-	static const guint8 key[32] = { 7 };
+	static const guint8 key[32] = {7};
 	guint8 buf[CAV_RTP_MAX_PACKET + CAV_SRTP_MAX_TRAILER];
 	gsize len = MIN(size, CAV_RTP_MAX_PACKET);
 

@@ -11,7 +11,7 @@
 const char *
 cav_frame_kind_name(CavFrameKind kind)
 {
-	static const char *names[] = { "other", "slate", "red", "black" };
+	static const char *names[] = {"other", "slate", "red", "black"};
 
 	return names[kind];
 }
@@ -26,17 +26,22 @@ static CavFrameKind
 classify(GstVideoFrame *f, double *variance)
 {
 	int w = GST_VIDEO_FRAME_WIDTH(f), h = GST_VIDEO_FRAME_HEIGHT(f);
-	int pts[4][2] = { { w / 20, h / 20 }, { w - w / 20, h / 20 }, { w / 20, h - h / 20 },
-			  { w - w / 20, h - h / 20 } };
+	int pts[4][2] = {{w / 20, h / 20},
+			 {w - w / 20, h / 20},
+			 {w / 20, h - h / 20},
+			 {w - w / 20, h - h / 20}};
 	int slate = 0, red = 0, black = 0;
 	double sum = 0, sum2 = 0;
 
 	for (int i = 0; i < 4; i++) {
 		int x = pts[i][0], y = pts[i][1];
 		guint8 yuv[3] = {
-			((guint8 *)GST_VIDEO_FRAME_PLANE_DATA(f, 0))[y * GST_VIDEO_FRAME_PLANE_STRIDE(f, 0) + x],
-			((guint8 *)GST_VIDEO_FRAME_PLANE_DATA(f, 1))[(y / 2) * GST_VIDEO_FRAME_PLANE_STRIDE(f, 1) + x / 2],
-			((guint8 *)GST_VIDEO_FRAME_PLANE_DATA(f, 2))[(y / 2) * GST_VIDEO_FRAME_PLANE_STRIDE(f, 2) + x / 2],
+			((guint8 *)GST_VIDEO_FRAME_PLANE_DATA(
+				f, 0))[y * GST_VIDEO_FRAME_PLANE_STRIDE(f, 0) + x],
+			((guint8 *)GST_VIDEO_FRAME_PLANE_DATA(
+				f, 1))[(y / 2) * GST_VIDEO_FRAME_PLANE_STRIDE(f, 1) + x / 2],
+			((guint8 *)GST_VIDEO_FRAME_PLANE_DATA(
+				f, 2))[(y / 2) * GST_VIDEO_FRAME_PLANE_STRIDE(f, 2) + x / 2],
 		};
 		/* Slate 0x1e2d4a ≈ Y 54 U 143 V 119; red ≈ Y 82 U 90 V 240. */
 		slate += near3(yuv, 54, 143, 119, 12);
@@ -46,7 +51,8 @@ classify(GstVideoFrame *f, double *variance)
 	for (int gy = 0; gy < 16; gy++) {
 		for (int gx = 0; gx < 16; gx++) {
 			int x = (2 * gx + 1) * w / 32, y = (2 * gy + 1) * h / 32;
-			double l = ((guint8 *)GST_VIDEO_FRAME_PLANE_DATA(f, 0))[y * GST_VIDEO_FRAME_PLANE_STRIDE(f, 0) + x];
+			double l = ((guint8 *)GST_VIDEO_FRAME_PLANE_DATA(
+				f, 0))[y * GST_VIDEO_FRAME_PLANE_STRIDE(f, 0) + x];
 
 			sum += l;
 			sum2 += l * l;
@@ -94,7 +100,8 @@ probe_segment(const char *path, gint64 start_us, GArray *out, GError **error)
 		if (msg != NULL)
 			gst_message_parse_error(msg, error, NULL);
 		else
-			g_set_error(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "decoding %s timed out", path);
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+				    "decoding %s timed out", path);
 		gst_element_set_state(pipe, GST_STATE_NULL);
 		return FALSE;
 	}
@@ -102,7 +109,7 @@ probe_segment(const char *path, gint64 start_us, GArray *out, GError **error)
 		GstBuffer *buf = gst_sample_get_buffer(sample);
 		GstVideoInfo info;
 		GstVideoFrame frame;
-		CavProbeItem item = { .video = TRUE };
+		CavProbeItem item = {.video = TRUE};
 
 		if (gst_video_info_from_caps(&info, gst_sample_get_caps(sample)) &&
 		    gst_video_frame_map(&frame, &info, buf, GST_MAP_READ)) {
@@ -118,7 +125,7 @@ probe_segment(const char *path, gint64 start_us, GArray *out, GError **error)
 	while ((sample = gst_app_sink_try_pull_sample(GST_APP_SINK(asink), 0)) != NULL) {
 		GstBuffer *buf = gst_sample_get_buffer(sample);
 		GstMapInfo map;
-		CavProbeItem item = { .video = FALSE };
+		CavProbeItem item = {.video = FALSE};
 
 		if (GST_CLOCK_TIME_IS_VALID(base) && gst_buffer_map(buf, &map, GST_MAP_READ)) {
 			const float *s = (const float *)map.data;
@@ -128,7 +135,8 @@ probe_segment(const char *path, gint64 start_us, GArray *out, GError **error)
 			for (gsize i = 0; i < n; i++)
 				acc += (double)s[i] * s[i];
 			item.rms = n ? sqrt(acc / n) : 0;
-			item.utc_us = start_us + ((gint64)GST_BUFFER_PTS(buf) - (gint64)base) / 1000;
+			item.utc_us =
+				start_us + ((gint64)GST_BUFFER_PTS(buf) - (gint64)base) / 1000;
 			gst_buffer_unmap(buf, &map);
 			g_array_append_val(out, item);
 		}

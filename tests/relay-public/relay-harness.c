@@ -94,7 +94,8 @@ command(char *line)
 		pub_get(w[1]);
 		e->room_key = g_strdup(w[1]);
 		e->court = g_strdup("测试人民法院");
-		e->room_name = g_strdup_printf("第%s法庭", strchr(w[1], '/') ? strchr(w[1], '/') + 1 : w[1]);
+		e->room_name = g_strdup_printf("第%s法庭",
+					       strchr(w[1], '/') ? strchr(w[1], '/') + 1 : w[1]);
 		e->cause = g_strdup("盗窃罪");
 		e->started_us = 1767225600000000;
 		for (guint i = 2; w[i] != NULL; i++) {

@@ -49,7 +49,7 @@ static void
 connect_sink(CavTestSender *s, const char *name, CavRtpMedia media)
 {
 	g_autoptr(GstElement) sink = gst_bin_get_by_name(GST_BIN(s->pipeline), name);
-	GstAppSinkCallbacks cb = { .new_sample = on_sample };
+	GstAppSinkCallbacks cb = {.new_sample = on_sample};
 	Sink *k = g_new0(Sink, 1);
 
 	k->s = s;
@@ -65,7 +65,8 @@ cav_test_sender_new(guint width, guint height, const char *pattern, CavStreamTap
 	g_autofree char *desc = g_strdup_printf(
 		"videotestsrc name=v is-live=true pattern=%s ! "
 		"video/x-raw,width=%u,height=%u,framerate=25/1 ! "
-		"x264enc name=enc tune=zerolatency speed-preset=ultrafast bitrate=800 key-int-max=50 ! "
+		"x264enc name=enc tune=zerolatency speed-preset=ultrafast bitrate=800 "
+		"key-int-max=50 ! "
 		"video/x-h264,profile=constrained-baseline ! "
 		"rtph264pay pt=96 config-interval=-1 mtu=1200 ! "
 		"appsink name=vout sync=false emit-signals=false buffer-list=true "
@@ -99,8 +100,8 @@ cav_test_sender_keyframe(CavTestSender *s)
 {
 	g_autoptr(GstPad) pad = gst_element_get_static_pad(s->encoder, "src");
 
-	gst_pad_send_event(pad, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE,
-									    TRUE, 0));
+	gst_pad_send_event(
+		pad, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
 }
 
 void

@@ -97,8 +97,14 @@ static void
 setup(Fixture *f, guint delay_ms)
 {
 	CavHlsOutputConfig cfg = {
-		.segment_ms = 1000, .delay_ms = delay_ms, .width = W, .height = H, .fps = 25,
-		.video_kbps = 600, .audio_kbps = 64, .x264_preset = "ultrafast",
+		.segment_ms = 1000,
+		.delay_ms = delay_ms,
+		.width = W,
+		.height = H,
+		.fps = 25,
+		.video_kbps = 600,
+		.audio_kbps = 64,
+		.x264_preset = "ultrafast",
 	};
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GstBuffer) slate = cav_hls_slate_render(W, H, NULL, &error);
@@ -212,7 +218,7 @@ max_rms(GArray *items, gint64 from, gint64 to)
 static void
 test_cut(void)
 {
-	Fixture f = { 0 };
+	Fixture f = {0};
 	g_autoptr(GArray) items = NULL;
 	gint64 t_cut, t_uncut, first_slate, first_live;
 	guint total, n;
@@ -260,7 +266,7 @@ static void
 test_delay(void)
 {
 	const gint64 delay = 2000000;
-	Fixture f = { 0 };
+	Fixture f = {0};
 	g_autoptr(GArray) items = NULL;
 	gint64 t_red, t_cut, t_uncut, first_red;
 	guint total, n;

@@ -24,9 +24,9 @@ test_tokens(void)
 	g_assert_true(cav_hls_file_name_valid("live.m3u8"));
 	g_assert_true(cav_hls_file_name_valid("vod.m3u8"));
 	g_assert_true(cav_hls_file_name_valid("s000123.ts"));
-	for (const char *bad[] = { "meta.json", "segments.log", "s12.ts", "s0001234.ts", "../x.ts",
-				   "s00012a.ts", ".m3u8", "index.m3u8", "s000001.ts.tmp", NULL },
-	     **p = bad;
+	for (const char *bad[] = {"meta.json", "segments.log", "s12.ts", "s0001234.ts", "../x.ts",
+				  "s00012a.ts", ".m3u8", "index.m3u8", "s000001.ts.tmp", NULL},
+			**p = bad;
 	     *p != NULL; p++)
 		g_assert_false(cav_hls_file_name_valid(*p));
 }
@@ -135,13 +135,15 @@ test_files(void)
 	g_clear_error(&error);
 	g_clear_pointer(&c, cav_hls_broadcast_free);
 	c = cav_hls_broadcast_new(TOKEN, "a1/r1", 7);
-	g_assert_false(cav_hls_broadcast_load_log(c, "2 1000 5 0\n1 1000 7 0\n3 1000 7 0\n", &error));
+	g_assert_false(
+		cav_hls_broadcast_load_log(c, "2 1000 5 0\n1 1000 7 0\n3 1000 7 0\n", &error));
 	g_clear_error(&error);
 	g_assert_false(cav_hls_broadcast_load_log(c, "5 -1 5 0\n6 1000 7 0\n", &error));
 	g_clear_error(&error);
-	g_assert_null(cav_hls_broadcast_from_json("{\"token\":\"../../etc\",\"room_key\":\"a\","
-						  "\"hearing_id\":1,\"started_us\":0,\"ended_us\":0}",
-						  -1, &error));
+	g_assert_null(
+		cav_hls_broadcast_from_json("{\"token\":\"../../etc\",\"room_key\":\"a\","
+					    "\"hearing_id\":1,\"started_us\":0,\"ended_us\":0}",
+					    -1, &error));
 	g_clear_error(&error);
 	g_assert_null(cav_hls_broadcast_from_json("[1,2]", 5, &error));
 	g_clear_error(&error);

@@ -38,8 +38,7 @@ typedef struct {
 static SoupSession *session;
 
 static JsonObject *
-call(const char *method, const char *path, const char *body, const CavSigner *signer,
-     guint want)
+call(const char *method, const char *path, const char *body, const CavSigner *signer, guint want)
 {
 	g_autofree char *url = g_strconcat(opt_api, path, NULL);
 	g_autoptr(SoupMessage) msg = soup_message_new(method, url);
@@ -49,10 +48,9 @@ call(const char *method, const char *path, const char *body, const CavSigner *si
 
 	soup_message_add_flags(msg, SOUP_MESSAGE_IDEMPOTENT);
 	if (signer != NULL) {
-		g_autoptr(CavReqSig) sig = cav_reqsign_make(signer, method, path,
-							    (const guint8 *)body,
-							    body ? strlen(body) : 0,
-							    g_get_real_time(), NULL);
+		g_autoptr(CavReqSig) sig =
+			cav_reqsign_make(signer, method, path, (const guint8 *)body,
+					 body ? strlen(body) : 0, g_get_real_time(), NULL);
 
 		soup_message_headers_replace(h, CAV_REQSIGN_HEADER_KEY, sig->key_id);
 		soup_message_headers_replace(h, CAV_REQSIGN_HEADER_TIME, sig->time);
@@ -131,17 +129,18 @@ int
 main(int argc, char **argv)
 {
 	GOptionEntry entries[] = {
-		{ "api", 0, 0, G_OPTION_ARG_STRING, &opt_api, "relay API base URL", "URL" },
-		{ "token", 0, 0, G_OPTION_ARG_STRING, &opt_token, "operator bearer token", "T" },
-		{ "subscribers", 0, 0, G_OPTION_ARG_INT, &opt_subs, "subscribers", "N" },
-		{ "seconds", 0, 0, G_OPTION_ARG_INT, &opt_seconds, "measurement time", "S" },
-		{ "kbps", 0, 0, G_OPTION_ARG_INT, &opt_kbps, "stream bitrate", "K" },
-		{ "probe", 0, 0, G_OPTION_ARG_INT, &opt_probe,
-		  "subscribers that read and time packets (the rest only subscribe)", "K" },
-		{ "pid", 0, 0, G_OPTION_ARG_INT, &opt_pid, "relay process: its CPU time is measured", "P" },
-		{ "mirror", 0, 0, G_OPTION_ARG_STRING, &opt_mirror,
-		  "also send the plain RTP to IP:PORT (a Janus mountpoint)", "A" },
-		{ NULL },
+		{"api", 0, 0, G_OPTION_ARG_STRING, &opt_api, "relay API base URL", "URL"},
+		{"token", 0, 0, G_OPTION_ARG_STRING, &opt_token, "operator bearer token", "T"},
+		{"subscribers", 0, 0, G_OPTION_ARG_INT, &opt_subs, "subscribers", "N"},
+		{"seconds", 0, 0, G_OPTION_ARG_INT, &opt_seconds, "measurement time", "S"},
+		{"kbps", 0, 0, G_OPTION_ARG_INT, &opt_kbps, "stream bitrate", "K"},
+		{"probe", 0, 0, G_OPTION_ARG_INT, &opt_probe,
+		 "subscribers that read and time packets (the rest only subscribe)", "K"},
+		{"pid", 0, 0, G_OPTION_ARG_INT, &opt_pid, "relay process: its CPU time is measured",
+		 "P"},
+		{"mirror", 0, 0, G_OPTION_ARG_STRING, &opt_mirror,
+		 "also send the plain RTP to IP:PORT (a Janus mountpoint)", "A"},
+		{NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- relay fan-out load");
 	g_autoptr(GError) error = NULL;
@@ -155,7 +154,7 @@ main(int argc, char **argv)
 	struct sockaddr_in relay;
 	Sub *subs;
 	int pfd, ep, mfd = -1;
-	struct sockaddr_in mirror = { 0 };
+	struct sockaddr_in mirror = {0};
 	gint64 cpu0 = -1, cpu1 = -1, cpu_t0 = 0, cpu_t1 = 0;
 	guint32 ssrc;
 	guint16 seq = 1;
@@ -187,15 +186,16 @@ main(int argc, char **argv)
 	subs = g_new0(Sub, opt_subs);
 	ep = epoll_create1(0);
 	for (int i = 0; i < opt_subs; i++) {
-		g_autofree char *p2 = g_strdup_printf("/api/v1/live/%s/subscribers",
-						      json_object_get_string_member(pub, "room_key"));
+		g_autofree char *p2 =
+			g_strdup_printf("/api/v1/live/%s/subscribers",
+					json_object_get_string_member(pub, "room_key"));
 		g_autoptr(JsonObject) o = call("POST", p2, "{}", NULL, 201);
 		CavSrtp *stx;
 		struct sockaddr_in a;
 		guint8 rr[64];
 		gsize n;
 		int rcv = i < opt_probe ? 1 << 20 : 4096;
-		struct epoll_event ev = { EPOLLIN, { .u32 = (guint32)i } };
+		struct epoll_event ev = {EPOLLIN, {.u32 = (guint32)i}};
 
 		sessions_of(o, &stx, &subs[i].rx);
 		addr_of(o, &a);
@@ -284,7 +284,7 @@ main(int argc, char **argv)
 					continue;
 				s->received++;
 				received++;
-				g_array_append_val(lat, (gint64){ now - t });
+				g_array_append_val(lat, (gint64){now - t});
 			}
 		}
 	}
@@ -292,10 +292,10 @@ main(int argc, char **argv)
 	cpu_t1 = g_get_monotonic_time();
 	g_array_sort(lat, cmp_i64);
 	printf("{\"subscribers\": %d, \"kbps\": %d, \"sent\": %" G_GUINT64_FORMAT
-	       ", \"received\": %" G_GUINT64_FORMAT ", \"loss_pct\": %.3f, \"latency_p50_us\": %"
-	       G_GINT64_FORMAT ", \"latency_p99_us\": %" G_GINT64_FORMAT
-	       ", \"latency_p90_us\": %" G_GINT64_FORMAT ", \"latency_max_us\": %" G_GINT64_FORMAT
-	       ", \"relay_cpu_pct\": %.2f}\n",
+	       ", \"received\": %" G_GUINT64_FORMAT
+	       ", \"loss_pct\": %.3f, \"latency_p50_us\": %" G_GINT64_FORMAT
+	       ", \"latency_p99_us\": %" G_GINT64_FORMAT ", \"latency_p90_us\": %" G_GINT64_FORMAT
+	       ", \"latency_max_us\": %" G_GINT64_FORMAT ", \"relay_cpu_pct\": %.2f}\n",
 	       opt_subs, opt_kbps, sent, received,
 	       sent ? 100.0 * (1.0 - (double)received / ((double)sent * MIN(opt_subs, opt_probe)))
 		    : 0.0,

@@ -30,9 +30,9 @@ typedef struct {
 	gboolean init;
 	guint16 max_seq;
 	guint64 packets;
-	guint64 gaps;       /* sequence numbers skipped (before any retransmission) */
-	guint64 late;       /* arrivals below the highest (reorder or retransmission) */
-	guint64 big_jumps;  /* a jump of more than 100: the rewrite failed */
+	guint64 gaps;      /* sequence numbers skipped (before any retransmission) */
+	guint64 late;      /* arrivals below the highest (reorder or retransmission) */
+	guint64 big_jumps; /* a jump of more than 100: the rewrite failed */
 	guint32 last_ts;
 	guint64 ts_backwards;
 } Track;
@@ -73,7 +73,7 @@ send_rtcp(int fd, const struct sockaddr_in *relay, CavSrtp *tx, guint32 own, Tra
 	  const guint16 *nack, guint n_nack)
 {
 	guint8 buf[512 + CAV_SRTP_MAX_TRAILER];
-	CavRtcpReportBlock b = { t[0].ssrc, 0, 0, t[0].max_seq, 0, 0, 0 };
+	CavRtcpReportBlock b = {t[0].ssrc, 0, 0, t[0].max_seq, 0, 0, 0};
 	gsize len = cav_rtcp_build_rr(buf, 512, own, &b, 1);
 
 	if (n_nack > 0)
@@ -104,7 +104,8 @@ make_decoder(GstAppSrc **src)
 	g_autoptr(GError) error = NULL;
 	GstElement *p = gst_parse_launch(
 		"appsrc name=src is-live=true format=time do-timestamp=true "
-		"caps=application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=96 ! "
+		"caps=application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=96 "
+		"! "
 		"rtpjitterbuffer latency=100 ! rtph264depay ! h264parse ! avdec_h264 ! "
 		"fakesink name=sink sync=false",
 		&error);
@@ -158,13 +159,13 @@ int
 main(int argc, char **argv)
 {
 	GOptionEntry entries[] = {
-		{ "api", 0, 0, G_OPTION_ARG_STRING, &opt_api, "relay API base URL", "URL" },
-		{ "token", 0, 0, G_OPTION_ARG_STRING, &opt_token, "bearer token", "T" },
-		{ "room", 0, 0, G_OPTION_ARG_STRING, &opt_room, "room key", "A/R" },
-		{ "seconds", 0, 0, G_OPTION_ARG_INT, &opt_seconds, "how long", "N" },
-		{ "no-decode", 0, 0, G_OPTION_ARG_NONE, &opt_no_decode, "do not decode", NULL },
-		{ "progress", 0, 0, G_OPTION_ARG_FILENAME, &opt_progress, "per-second lines", "F" },
-		{ NULL },
+		{"api", 0, 0, G_OPTION_ARG_STRING, &opt_api, "relay API base URL", "URL"},
+		{"token", 0, 0, G_OPTION_ARG_STRING, &opt_token, "bearer token", "T"},
+		{"room", 0, 0, G_OPTION_ARG_STRING, &opt_room, "room key", "A/R"},
+		{"seconds", 0, 0, G_OPTION_ARG_INT, &opt_seconds, "how long", "N"},
+		{"no-decode", 0, 0, G_OPTION_ARG_NONE, &opt_no_decode, "do not decode", NULL},
+		{"progress", 0, 0, G_OPTION_ARG_FILENAME, &opt_progress, "per-second lines", "F"},
+		{NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- courtav-relay test subscriber");
 	g_autoptr(GError) error = NULL;
@@ -175,8 +176,8 @@ main(int argc, char **argv)
 	FILE *progress = NULL;
 	GstElement *dec = NULL;
 	GstAppSrc *src = NULL;
-	struct sockaddr_in relay = { 0 }, any = { 0 };
-	Track t[2] = { { 0 } };
+	struct sockaddr_in relay = {0}, any = {0};
+	Track t[2] = {{0}};
 	CavSrtpSuite suite;
 	guint8 key[32];
 	guint32 own;
@@ -223,7 +224,7 @@ main(int argc, char **argv)
 	/* SIGTERM ends the run early, with the report. */
 	signal(SIGTERM, on_term);
 	while (g_get_monotonic_time() < end && !stop_now) {
-		struct pollfd pfd = { fd, POLLIN, 0 };
+		struct pollfd pfd = {fd, POLLIN, 0};
 		guint8 buf[2048];
 		gint64 now = g_get_monotonic_time();
 
@@ -233,7 +234,8 @@ main(int argc, char **argv)
 		}
 		if (now >= next_progress) {
 			if (progress != NULL) {
-				fprintf(progress, "%.1f %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n",
+				fprintf(progress,
+					"%.1f %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n",
 					(now - start) / 1e6, t[0].packets + t[1].packets, frames);
 				fflush(progress);
 			}
@@ -295,13 +297,12 @@ main(int argc, char **argv)
 	       ", \"ts_backwards\": %" G_GUINT64_FORMAT ", \"other_ssrc\": %" G_GUINT64_FORMAT
 	       ", \"auth_fail\": %" G_GUINT64_FORMAT ", \"nacks\": %" G_GUINT64_FORMAT
 	       ", \"frames\": %" G_GUINT64_FORMAT ", \"first_frame_ms\": %" G_GINT64_FORMAT
-	       ", \"first_video_ms\": %" G_GINT64_FORMAT
-	       ", \"max_video_gap_ms\": %" G_GINT64_FORMAT ", \"id\": %" G_GINT64_FORMAT "}\n",
+	       ", \"first_video_ms\": %" G_GINT64_FORMAT ", \"max_video_gap_ms\": %" G_GINT64_FORMAT
+	       ", \"id\": %" G_GINT64_FORMAT "}\n",
 	       t[0].packets, t[1].packets, t[0].gaps, t[1].gaps, t[0].late + t[1].late,
 	       t[0].big_jumps + t[1].big_jumps, t[0].ts_backwards + t[1].ts_backwards, other_ssrc,
 	       auth_fail, nacks, frames, first_frame_us / 1000, first_video_us / 1000,
-	       max_video_gap / 1000,
-	       json_object_get_int_member(sub, "id"));
+	       max_video_gap / 1000, json_object_get_int_member(sub, "id"));
 	close(fd);
 	return 0;
 }

@@ -50,7 +50,7 @@ relay_fixture_new_with(const char *relay_lines)
 	RelayFixture *f = g_new0(RelayFixture, 1);
 	g_autoptr(GError) error = NULL;
 	g_autofree char *ini = NULL;
-	CavAuthCost cheap = { 10, 8, 1 };
+	CavAuthCost cheap = {10, 8, 1};
 
 	f->dir = g_dir_make_tmp("cav-relay-test-XXXXXX", &error);
 	g_assert_no_error(error);
@@ -132,7 +132,7 @@ on_done(GObject *source, GAsyncResult *result, gpointer data)
 static guint
 http_send(RelayFixture *f, SoupMessage *msg, const char *body, char **out_body)
 {
-	Wait w = { 0 };
+	Wait w = {0};
 	guint status;
 
 	if (body != NULL) {
@@ -197,8 +197,8 @@ parse(const char *json)
 char *
 relay_login(RelayFixture *f, const char *name, const char *password)
 {
-	g_autofree char *req = g_strdup_printf("{\"name\":\"%s\",\"password\":\"%s\"}", name,
-					       password);
+	g_autofree char *req =
+		g_strdup_printf("{\"name\":\"%s\",\"password\":\"%s\"}", name, password);
 	g_autofree char *body = NULL;
 
 	if (relay_http(f, "POST", "/api/v1/login", NULL, req, &body) != 200)
@@ -209,8 +209,8 @@ relay_login(RelayFixture *f, const char *name, const char *password)
 char *
 relay_enrollment_token(RelayFixture *f, const char *appliance)
 {
-	g_autofree char *req = appliance ? g_strdup_printf("{\"appliance\":\"%s\"}", appliance)
-					 : g_strdup("{}");
+	g_autofree char *req =
+		appliance ? g_strdup_printf("{\"appliance\":\"%s\"}", appliance) : g_strdup("{}");
 	g_autofree char *body = NULL;
 
 	g_assert_cmpuint(relay_http(f, "POST", "/api/v1/enrollments", f->op_token, req, &body), ==,
@@ -269,7 +269,7 @@ relay_enroll(RelayFixture *f, const char *token, char **out_body)
 static int
 udp_socket(void)
 {
-	struct sockaddr_in any = { 0 };
+	struct sockaddr_in any = {0};
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 
 	any.sin_family = AF_INET;
@@ -281,7 +281,7 @@ udp_socket(void)
 static void
 connect_to(int fd, JsonObject *o)
 {
-	struct sockaddr_in a = { 0 };
+	struct sockaddr_in a = {0};
 
 	a.sin_family = AF_INET;
 	a.sin_port = htons((guint16)json_object_get_int_member(o, "media_port"));

@@ -23,7 +23,7 @@ typedef struct {
 	char *op_token;         /* owned */
 	CavSigner *signer;      /* the "appliance" key (owned) */
 	guint key_n;
-	SoupSession *session;   /* owned */
+	SoupSession *session; /* owned */
 } RelayFixture;
 
 RelayFixture *relay_fixture_new(void);
@@ -74,13 +74,13 @@ typedef struct {
 	int fd;
 	CavSrtp *tx, *rx;
 	guint32 rtcp_ssrc;
-	guint32 ssrc;        /* of the first video packet */
+	guint32 ssrc; /* of the first video packet */
 	guint ssrc_changes;
 	gboolean init;
 	guint16 max_seq;
 	guint32 last_ts;
 	guint video, gaps, late, big_jumps, ts_backwards, auth_fail;
-	guint drop_index;  /* > 0: the datagram of that number is "lost" unread */
+	guint drop_index; /* > 0: the datagram of that number is "lost" unread */
 	guint received;
 	guint16 dropped_seq;
 	struct sockaddr_in relay;

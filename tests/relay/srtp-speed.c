@@ -9,7 +9,7 @@
 static double
 ns_per_packet(CavSrtpSuite suite, gboolean protect)
 {
-	guint8 key[32] = { 1, 2, 3 };
+	guint8 key[32] = {1, 2, 3};
 	g_autoptr(CavSrtp) tx = cav_srtp_new(suite, key, TRUE, NULL);
 	g_autoptr(CavSrtp) rx = cav_srtp_new(suite, key, FALSE, NULL);
 	enum { N = 100000 };
@@ -46,7 +46,8 @@ main(void)
 {
 	printf("{\"gcm_protect_ns\": %.0f, \"gcm_unprotect_ns\": %.0f, "
 	       "\"cm_sha1_protect_ns\": %.0f, \"cm_sha1_unprotect_ns\": %.0f}\n",
-	       ns_per_packet(CAV_SRTP_AES_128_GCM, TRUE), ns_per_packet(CAV_SRTP_AES_128_GCM, FALSE),
+	       ns_per_packet(CAV_SRTP_AES_128_GCM, TRUE),
+	       ns_per_packet(CAV_SRTP_AES_128_GCM, FALSE),
 	       ns_per_packet(CAV_SRTP_AES_128_CM_SHA1_80, TRUE),
 	       ns_per_packet(CAV_SRTP_AES_128_CM_SHA1_80, FALSE));
 	return 0;

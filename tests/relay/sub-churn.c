@@ -58,7 +58,7 @@ call(SoupSession *s, const char *method, const char *url, const char *body, char
 static gboolean
 latch(int fd, JsonObject *o)
 {
-	struct sockaddr_in relay = { 0 };
+	struct sockaddr_in relay = {0};
 	CavSrtpSuite suite;
 	guint8 key[32], buf[256];
 	g_autoptr(CavSrtp) tx = NULL;
@@ -81,13 +81,13 @@ int
 main(int argc, char **argv)
 {
 	GOptionEntry entries[] = {
-		{ "api", 0, 0, G_OPTION_ARG_STRING, &opt_api, "relay API base URL", "URL" },
-		{ "token", 0, 0, G_OPTION_ARG_STRING, &opt_token, "bearer token", "T" },
-		{ "room", 0, 0, G_OPTION_ARG_STRING, &opt_room, "room key", "A/R" },
-		{ "pid", 0, 0, G_OPTION_ARG_INT, &opt_pid, "the relay's process id", "PID" },
-		{ "cycles", 0, 0, G_OPTION_ARG_INT, &opt_cycles, "cycles", "N" },
-		{ "warmup", 0, 0, G_OPTION_ARG_INT, &opt_warmup, "cycles before the first RSS", "N" },
-		{ NULL },
+		{"api", 0, 0, G_OPTION_ARG_STRING, &opt_api, "relay API base URL", "URL"},
+		{"token", 0, 0, G_OPTION_ARG_STRING, &opt_token, "bearer token", "T"},
+		{"room", 0, 0, G_OPTION_ARG_STRING, &opt_room, "room key", "A/R"},
+		{"pid", 0, 0, G_OPTION_ARG_INT, &opt_pid, "the relay's process id", "PID"},
+		{"cycles", 0, 0, G_OPTION_ARG_INT, &opt_cycles, "cycles", "N"},
+		{"warmup", 0, 0, G_OPTION_ARG_INT, &opt_warmup, "cycles before the first RSS", "N"},
+		{NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- subscriber churn");
 	g_autoptr(GError) error = NULL;
@@ -133,7 +133,8 @@ main(int argc, char **argv)
 		o = json_node_get_object(json_parser_get_root(p));
 		if (!latch(fd, o))
 			failures++;
-		del = g_strdup_printf("%s/%" G_GINT64_FORMAT, url, json_object_get_int_member(o, "id"));
+		del = g_strdup_printf("%s/%" G_GINT64_FORMAT, url,
+				      json_object_get_int_member(o, "id"));
 		if (call(session, "DELETE", del, NULL, NULL) != 200)
 			failures++;
 	}

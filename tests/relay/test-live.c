@@ -73,7 +73,7 @@ static void
 test_rtcp(void)
 {
 	guint8 buf[256];
-	guint16 seqs[] = { 65534, 65535, 0, 5, 40, 41 };
+	guint16 seqs[] = {65534, 65535, 0, 5, 40, 41};
 	g_autoptr(GArray) got = g_array_new(FALSE, FALSE, sizeof(guint16));
 	CavRtcpPacket p;
 	gsize off = 0, n, m;
@@ -100,12 +100,12 @@ test_rtcp(void)
 static void
 test_h264_key(void)
 {
-	const guint8 idr[] = { 0x65, 0x88 };
-	const guint8 p_slice[] = { 0x41, 0x9a };
-	const guint8 stap[] = { 0x78, 0x00, 0x02, 0x67, 0x42, 0x00, 0x02, 0x68, 0xce };
-	const guint8 fu_start[] = { 0x7c, 0x85, 0x00 };
-	const guint8 fu_mid[] = { 0x7c, 0x05, 0x00 };
-	const guint8 bad_stap[] = { 0x78, 0x00, 0x09, 0x67 };
+	const guint8 idr[] = {0x65, 0x88};
+	const guint8 p_slice[] = {0x41, 0x9a};
+	const guint8 stap[] = {0x78, 0x00, 0x02, 0x67, 0x42, 0x00, 0x02, 0x68, 0xce};
+	const guint8 fu_start[] = {0x7c, 0x85, 0x00};
+	const guint8 fu_mid[] = {0x7c, 0x05, 0x00};
+	const guint8 bad_stap[] = {0x78, 0x00, 0x09, 0x67};
 
 	g_assert_true(cav_rtp_h264_is_keyframe(idr, sizeof idr));
 	g_assert_false(cav_rtp_h264_is_keyframe(p_slice, sizeof p_slice));

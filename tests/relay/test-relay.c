@@ -21,20 +21,19 @@ test_config_errors(void)
 		const char *text;
 		const char *want;
 	} cases[] = {
-		{ "[relay]\nstate_dir = /tmp/x\nlisten = nowhere\n", "t.ini:3: [relay] listen" },
-		{ "[relay]\nstate_dir = relative\n", "t.ini:2: [relay] state_dir" },
-		{ "[relay]\nstate_dir = /tmp/x\n[media]\nworkers = 0\n", "t.ini:4: [media] workers" },
-		{ "[relay]\nstate_dir = /tmp/x\nstate_dir = /tmp/y\n", "t.ini:3: key set twice" },
-		{ "[relay]\nstate_dir = /tmp/x\n[bogus]\n", "t.ini:3: [bogus]" },
-		{ "[relay]\nstate_dir = /tmp/x\nspeling = 1\n", "t.ini:3: [relay] speling" },
-		{ "[relay]\nstate_dir = /tmp/x\ntls_key = /k\n", "tls_certificate and tls_key" },
+		{"[relay]\nstate_dir = /tmp/x\nlisten = nowhere\n", "t.ini:3: [relay] listen"},
+		{"[relay]\nstate_dir = relative\n", "t.ini:2: [relay] state_dir"},
+		{"[relay]\nstate_dir = /tmp/x\n[media]\nworkers = 0\n", "t.ini:4: [media] workers"},
+		{"[relay]\nstate_dir = /tmp/x\nstate_dir = /tmp/y\n", "t.ini:3: key set twice"},
+		{"[relay]\nstate_dir = /tmp/x\n[bogus]\n", "t.ini:3: [bogus]"},
+		{"[relay]\nstate_dir = /tmp/x\nspeling = 1\n", "t.ini:3: [relay] speling"},
+		{"[relay]\nstate_dir = /tmp/x\ntls_key = /k\n", "tls_certificate and tls_key"},
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autoptr(GError) error = NULL;
-		g_autoptr(CavRelayConfig) c =
-			cav_relay_config_load_data("t.ini", cases[i].text, strlen(cases[i].text),
-						   &error);
+		g_autoptr(CavRelayConfig) c = cav_relay_config_load_data(
+			"t.ini", cases[i].text, strlen(cases[i].text), &error);
 
 		g_assert_null(c);
 		g_assert_nonnull(strstr(error->message, cases[i].want));
@@ -53,9 +52,9 @@ test_login_and_roles(void)
 	g_assert_cmpuint(status, ==, 401);
 	g_assert_nonnull(strstr(body, "\"message_zh\""));
 	g_clear_pointer(&body, g_free);
-	status = relay_http(f, "POST", "/api/v1/users", f->op_token,
-			    "{\"name\":\"insp\",\"role\":\"inspector\",\"password\":\"inspect-me-1\"}",
-			    NULL);
+	status = relay_http(
+		f, "POST", "/api/v1/users", f->op_token,
+		"{\"name\":\"insp\",\"role\":\"inspector\",\"password\":\"inspect-me-1\"}", NULL);
 	g_assert_cmpuint(status, ==, 201);
 	insp = relay_login(f, "insp", "inspect-me-1");
 	g_assert_nonnull(insp);
@@ -75,15 +74,21 @@ static void
 test_bad_bodies(void)
 {
 	g_autoptr(RelayFixture) f = relay_fixture_new();
-	const char *bodies[] = { "{", "[]", "\"x\"", "{\"appliance\": 5}", "{\"nope\": 1}",
-				 "{\"minutes\": -3}", "{\"minutes\": 1e999}", "\xff\xfe" };
+	const char *bodies[] = {"{",
+				"[]",
+				"\"x\"",
+				"{\"appliance\": 5}",
+				"{\"nope\": 1}",
+				"{\"minutes\": -3}",
+				"{\"minutes\": 1e999}",
+				"\xff\xfe"};
 	g_autofree char *big = g_strnfill(70 * 1024, 'a');
 	gint64 before = cav_stat_get(CAV_STAT_API_BAD_BODY);
 
 	for (guint i = 0; i < G_N_ELEMENTS(bodies); i++)
-		g_assert_cmpuint(relay_http(f, "POST", "/api/v1/enrollments", f->op_token,
-					    bodies[i], NULL),
-				 ==, 400);
+		g_assert_cmpuint(
+			relay_http(f, "POST", "/api/v1/enrollments", f->op_token, bodies[i], NULL),
+			==, 400);
 	g_assert_cmpuint(relay_http(f, "POST", "/api/v1/enrollments", f->op_token, big, NULL), ==,
 			 413);
 	g_assert_cmpint(cav_stat_get(CAV_STAT_API_BAD_BODY) - before, >=, G_N_ELEMENTS(bodies));
@@ -98,14 +103,15 @@ test_enrollment(void)
 	g_autofree char *token = relay_enrollment_token(f, "court7");
 	g_autofree char *expired = relay_enrollment_token(f, NULL);
 	g_autofree char *hash = cav_auth_token_hash(expired);
-	g_autofree char *sql = g_strdup_printf(
-		"UPDATE enrollment_tokens SET created_us = 1, expires_us = 2 WHERE token_sha256 = '%s'",
-		hash);
+	g_autofree char *sql = g_strdup_printf("UPDATE enrollment_tokens SET created_us = 1, "
+					       "expires_us = 2 WHERE token_sha256 = '%s'",
+					       hash);
 	g_autofree char *body = NULL;
 	gint64 rejected = cav_stat_get(CAV_STAT_ENROLL_REJECTED);
 
-	g_assert_cmpint(sqlite3_exec(cav_registry_db(cav_relay_registry(f->relay)), sql, NULL, NULL,
-				     NULL), ==, SQLITE_OK);
+	g_assert_cmpint(
+		sqlite3_exec(cav_registry_db(cav_relay_registry(f->relay)), sql, NULL, NULL, NULL),
+		==, SQLITE_OK);
 	g_assert_cmpuint(relay_enroll(f, expired, &body), ==, 401);
 	g_assert_nonnull(strstr(body, "enrollment-expired"));
 	g_clear_pointer(&body, g_free);
@@ -138,25 +144,23 @@ test_signed_requests(void)
 	g_assert_cmpuint(relay_enroll(f, token, NULL), ==, 201);
 	g_assert_cmpuint(relay_signed(f, "GET", "/api/v1/appliance/self", NULL, NULL), ==, 200);
 	/* The same signature twice: a replay. */
-	sig = cav_reqsign_make(f->signer, "POST", "/api/v1/appliance/heartbeat",
-			       (const guint8 *)hb, strlen(hb), g_get_real_time(), NULL);
-	g_assert_cmpuint(relay_signed_with(f, "POST", "/api/v1/appliance/heartbeat", hb, sig,
-					   NULL),
+	sig = cav_reqsign_make(f->signer, "POST", "/api/v1/appliance/heartbeat", (const guint8 *)hb,
+			       strlen(hb), g_get_real_time(), NULL);
+	g_assert_cmpuint(relay_signed_with(f, "POST", "/api/v1/appliance/heartbeat", hb, sig, NULL),
 			 ==, 200);
-	g_assert_cmpuint(relay_signed_with(f, "POST", "/api/v1/appliance/heartbeat", hb, sig,
-					   NULL),
+	g_assert_cmpuint(relay_signed_with(f, "POST", "/api/v1/appliance/heartbeat", hb, sig, NULL),
 			 ==, 401);
 	g_assert_cmpint(cav_stat_get(CAV_STAT_API_REPLAY) - replays, ==, 1);
 	/* Out of the time window. */
 	g_clear_pointer(&sig, cav_reqsig_free);
 	sig = cav_reqsign_make(f->signer, "GET", "/api/v1/appliance/self", NULL, 0,
 			       g_get_real_time() - 600 * G_USEC_PER_SEC, NULL);
-	g_assert_cmpuint(relay_signed_with(f, "GET", "/api/v1/appliance/self", NULL, sig, NULL),
-			 ==, 401);
+	g_assert_cmpuint(relay_signed_with(f, "GET", "/api/v1/appliance/self", NULL, sig, NULL), ==,
+			 401);
 	/* A body changed after signing. */
 	g_clear_pointer(&sig, cav_reqsig_free);
-	sig = cav_reqsign_make(f->signer, "POST", "/api/v1/appliance/heartbeat",
-			       (const guint8 *)hb, strlen(hb), g_get_real_time(), NULL);
+	sig = cav_reqsign_make(f->signer, "POST", "/api/v1/appliance/heartbeat", (const guint8 *)hb,
+			       strlen(hb), g_get_real_time(), NULL);
 	g_assert_cmpuint(relay_signed_with(f, "POST", "/api/v1/appliance/heartbeat",
 					   "{\"room\":{\"id\":\"r2\"}}", sig, NULL),
 			 ==, 401);
@@ -177,11 +181,12 @@ test_heartbeat_directory(void)
 {
 	g_autoptr(RelayFixture) f = relay_fixture_new();
 	g_autofree char *token = relay_enrollment_token(f, "court9");
-	const char *hb = "{\"room\":{\"id\":\"r1\",\"name\":\"第一法庭\",\"court\":\"某法院\"},"
-			 "\"state\":\"recording\",\"hearing\":{\"id\":3,\"case_number\":\"(2026)1号\","
-			 "\"case_title\":\"张某案\",\"cause\":\"盗窃\",\"public\":true,"
-			 "\"started_us\":5},\"disk\":{\"free_bytes\":1},\"alarms\":[],"
-			 "\"streaming\":false}";
+	const char *hb =
+		"{\"room\":{\"id\":\"r1\",\"name\":\"第一法庭\",\"court\":\"某法院\"},"
+		"\"state\":\"recording\",\"hearing\":{\"id\":3,\"case_number\":\"(2026)1号\","
+		"\"case_title\":\"张某案\",\"cause\":\"盗窃\",\"public\":true,"
+		"\"started_us\":5},\"disk\":{\"free_bytes\":1},\"alarms\":[],"
+		"\"streaming\":false}";
 	CavDirectory *dir = cav_relay_directory(f->relay);
 	CavLiveEntry *e;
 	guint calls = 0;
@@ -203,7 +208,8 @@ test_heartbeat_directory(void)
 				      "{\"room\":{\"id\":\"../x\"}}", NULL),
 			 ==, 400);
 	g_assert_cmpuint(relay_signed(f, "POST", "/api/v1/appliance/heartbeat",
-				      "{\"room\":{\"id\":\"r1\"},\"hearing\":{\"id\":\"x\"}}", NULL),
+				      "{\"room\":{\"id\":\"r1\"},\"hearing\":{\"id\":\"x\"}}",
+				      NULL),
 			 ==, 400);
 	cav_directory_unwatch(dir, w);
 }
@@ -330,7 +336,8 @@ on_ws(GObject *source, GAsyncResult *result, gpointer data)
 static void
 on_ws_message(SoupWebsocketConnection *c, gint type, GBytes *message, gpointer data)
 {
-	g_string_append_len(data, g_bytes_get_data(message, NULL), (gssize)g_bytes_get_size(message));
+	g_string_append_len(data, g_bytes_get_data(message, NULL),
+			    (gssize)g_bytes_get_size(message));
 	g_string_append_c(data, '\n');
 }
 
@@ -341,10 +348,10 @@ test_websocket_events(void)
 	g_autofree char *token = relay_enrollment_token(f, "court4");
 	g_autofree char *url = g_strdup_printf("%s/api/v1/events", f->url);
 	g_autofree char *proto = g_strdup_printf("cav.token.%s", f->op_token);
-	const char *protocols[] = { "cav.v1", proto, NULL };
+	const char *protocols[] = {"cav.v1", proto, NULL};
 	g_autoptr(SoupMessage) msg = soup_message_new("GET", url);
 	g_autoptr(SoupMessage) bad = soup_message_new("GET", url);
-	const char *bad_protocols[] = { "cav.v1", NULL };
+	const char *bad_protocols[] = {"cav.v1", NULL};
 	SoupWebsocketConnection *ws = NULL, *refused = NULL;
 	g_autoptr(GString) got = g_string_new(NULL);
 	gint64 end;
@@ -381,7 +388,8 @@ test_tls(void)
 	g_autofree char *key = g_build_filename(dir, "k.pem", NULL);
 	g_autofree char *cmd = g_strdup_printf(
 		"openssl req -x509 -newkey ed25519 -nodes -days 1 -subj /CN=127.0.0.1 "
-		"-keyout %s -out %s", key, cert);
+		"-keyout %s -out %s",
+		key, cert);
 	g_autofree char *lines = g_strdup_printf("tls_certificate = %s\ntls_key = %s", cert, key);
 	g_autoptr(RelayFixture) f = NULL;
 	int status = -1;

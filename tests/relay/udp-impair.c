@@ -56,7 +56,8 @@ static void
 emit(Pending *p)
 {
 	if (p->to.sin_port != 0)
-		sendto(p->fd, p->data, p->len, MSG_DONTWAIT, (struct sockaddr *)&p->to, sizeof p->to);
+		sendto(p->fd, p->data, p->len, MSG_DONTWAIT, (struct sockaddr *)&p->to,
+		       sizeof p->to);
 	else
 		send(p->fd, p->data, p->len, MSG_DONTWAIT);
 	g_free(p);
@@ -131,20 +132,23 @@ int
 main(int argc, char **argv)
 {
 	GOptionEntry entries[] = {
-		{ "listen", 0, 0, G_OPTION_ARG_INT, &opt_listen, "port to listen on (127.0.0.1)", "P" },
-		{ "to", 0, 0, G_OPTION_ARG_STRING, &opt_to, "target IP:PORT", "A" },
-		{ "loss", 0, 0, G_OPTION_ARG_DOUBLE, &opt_loss, "% lost", "P" },
-		{ "dup", 0, 0, G_OPTION_ARG_DOUBLE, &opt_dup, "% duplicated (replayed)", "P" },
-		{ "corrupt", 0, 0, G_OPTION_ARG_DOUBLE, &opt_corrupt, "% with a flipped byte", "P" },
-		{ "reorder", 0, 0, G_OPTION_ARG_DOUBLE, &opt_reorder, "% swapped with the next", "P" },
-		{ "jitter", 0, 0, G_OPTION_ARG_INT, &opt_jitter, "random delay 0..MS", "MS" },
-		{ "seed", 0, 0, G_OPTION_ARG_INT, &opt_seed, "random seed", "N" },
-		{ "only-up", 0, 0, G_OPTION_ARG_NONE, &opt_only_up, "impair client→target only", NULL },
-		{ NULL },
+		{"listen", 0, 0, G_OPTION_ARG_INT, &opt_listen, "port to listen on (127.0.0.1)",
+		 "P"},
+		{"to", 0, 0, G_OPTION_ARG_STRING, &opt_to, "target IP:PORT", "A"},
+		{"loss", 0, 0, G_OPTION_ARG_DOUBLE, &opt_loss, "% lost", "P"},
+		{"dup", 0, 0, G_OPTION_ARG_DOUBLE, &opt_dup, "% duplicated (replayed)", "P"},
+		{"corrupt", 0, 0, G_OPTION_ARG_DOUBLE, &opt_corrupt, "% with a flipped byte", "P"},
+		{"reorder", 0, 0, G_OPTION_ARG_DOUBLE, &opt_reorder, "% swapped with the next",
+		 "P"},
+		{"jitter", 0, 0, G_OPTION_ARG_INT, &opt_jitter, "random delay 0..MS", "MS"},
+		{"seed", 0, 0, G_OPTION_ARG_INT, &opt_seed, "random seed", "N"},
+		{"only-up", 0, 0, G_OPTION_ARG_NONE, &opt_only_up, "impair client→target only",
+		 NULL},
+		{NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- UDP impairment proxy");
 	g_autoptr(GError) error = NULL;
-	struct sockaddr_in listen_addr = { 0 }, target = { 0 };
+	struct sockaddr_in listen_addr = {0}, target = {0};
 	Client clients[MAX_CLIENTS];
 	guint n_clients = 0;
 	char *colon;
@@ -178,15 +182,16 @@ main(int argc, char **argv)
 		Pending *first = g_queue_peek_head(&pending);
 		int timeout = first ? (int)MAX((first->due_us - now) / 1000, 0) : 100;
 
-		pfd[0] = (struct pollfd){ lfd, POLLIN, 0 };
+		pfd[0] = (struct pollfd){lfd, POLLIN, 0};
 		for (guint i = 0; i < n_clients; i++)
-			pfd[i + 1] = (struct pollfd){ clients[i].up, POLLIN, 0 };
+			pfd[i + 1] = (struct pollfd){clients[i].up, POLLIN, 0};
 		poll(pfd, n_clients + 1, MIN(timeout, 100));
 		g_main_context_iteration(NULL, FALSE);
 		if (pfd[0].revents & POLLIN) {
 			struct sockaddr_in from;
 			socklen_t fl = sizeof from;
-			ssize_t n = recvfrom(lfd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl);
+			ssize_t n =
+				recvfrom(lfd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl);
 			Client *c = NULL;
 
 			for (guint i = 0; i < n_clients && c == NULL; i++)
