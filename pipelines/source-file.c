@@ -32,14 +32,6 @@ static const char *const image_ext[] = {".jpg", ".jpeg", ".png", NULL};
 static const char *const video_ext[] = {".mp4", ".mov", ".mkv", ".webm", ".ts", ".avi", NULL};
 
 static gboolean
-bad(GError **error, const CavSourceSpec *spec, const char *key, const char *why)
-{
-	g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_BAD_PARAM,
-		    "Source \"%s\": invalid key \"%s\": %s", spec->id, key, why);
-	return FALSE;
-}
-
-static gboolean
 has_ext(const char *name, const char *const *exts)
 {
 	g_autofree char *lower = g_ascii_strdown(name, -1);
@@ -74,18 +66,21 @@ file_validate(const CavSourceSpec *spec, GError **error)
 	const char *file = g_hash_table_lookup(spec->params, "file");
 
 	if (folder == NULL)
-		return bad(error, spec, "folder",
-			   "required: the folder the evidence files are shown from");
+		return cav_source_bad_param(
+			error, spec, "folder",
+			"required: the folder the evidence files are shown from");
 	if (!g_path_is_absolute(folder))
-		return bad(error, spec, "folder", "must be an absolute path");
+		return cav_source_bad_param(error, spec, "folder", "must be an absolute path");
 	if (file != NULL && !file_name_ok(file))
-		return bad(error, spec, "file",
-			   "must be a name inside the evidence folder (no \"..\", no leading "
-			   "\"/\")");
+		return cav_source_bad_param(
+			error, spec, "file",
+			"must be a name inside the evidence folder (no \"..\", no leading "
+			"\"/\")");
 	if (file != NULL && !has_ext(file, image_ext) && !has_ext(file, video_ext))
-		return bad(error, spec, "file",
-			   "is neither an image (.jpg, .png) nor a video (.mp4, .mov, .mkv, "
-			   ".webm, .ts, .avi)");
+		return cav_source_bad_param(
+			error, spec, "file",
+			"is neither an image (.jpg, .png) nor a video (.mp4, .mov, .mkv, "
+			".webm, .ts, .avi)");
 	return TRUE;
 }
 
@@ -105,14 +100,14 @@ resolve_file(const CavSourceSpec *spec, GError **error)
 	if (!file_validate(spec, error))
 		return NULL;
 	if (file == NULL) {
-		bad(error, spec, "file", "no file was chosen");
+		cav_source_bad_param(error, spec, "file", "no file was chosen");
 		return NULL;
 	}
 	real_folder = realpath(folder, NULL);
 	if (real_folder == NULL) {
 		g_autofree char *why = g_strdup_printf("%s: %s", folder, g_strerror(errno));
 
-		bad(error, spec, "folder", why);
+		cav_source_bad_param(error, spec, "folder", why);
 		return NULL;
 	}
 	joined = g_build_filename(folder, file, NULL);
@@ -121,12 +116,12 @@ resolve_file(const CavSourceSpec *spec, GError **error)
 		g_autofree char *why = g_strdup_printf(
 			"%s: %s", file, real == NULL ? g_strerror(errno) : "not a regular file");
 
-		bad(error, spec, "file", why);
+		cav_source_bad_param(error, spec, "file", why);
 		return NULL;
 	}
 	prefix = g_strconcat(real_folder, "/", NULL);
 	if (!g_str_has_prefix(real, prefix)) {
-		bad(error, spec, "file", "leads outside the evidence folder");
+		cav_source_bad_param(error, spec, "file", "leads outside the evidence folder");
 		return NULL;
 	}
 	return g_steal_pointer(&real);
@@ -141,26 +136,12 @@ file_probe(const CavSourceSpec *spec, const CavVideoFormat *video, GError **erro
 	if (!file_validate(spec, error))
 		return FALSE;
 	if (!g_file_test(folder, G_FILE_TEST_IS_DIR))
-		return bad(error, spec, "folder", "does not exist or is not a folder");
+		return cav_source_bad_param(error, spec, "folder",
+					    "does not exist or is not a folder");
 	if (g_hash_table_lookup(spec->params, "file") == NULL)
 		return TRUE;
 	path = resolve_file(spec, error);
 	return path != NULL;
-}
-
-static GstElement *
-add(GstBin *bin, const char *factory, const CavSourceSpec *spec, GError **error)
-{
-	GstElement *el = gst_element_factory_make(factory, NULL);
-
-	if (el == NULL) {
-		g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_MISSING_ELEMENT,
-			    "Source \"%s\": GStreamer element \"%s\" is not installed", spec->id,
-			    factory);
-		return NULL;
-	}
-	gst_bin_add(bin, el);
-	return el;
 }
 
 /* decodebin's pads: the first video stream goes to the chain, anything
@@ -198,7 +179,6 @@ file_create(const CavSourceSpec *spec, const CavVideoFormat *video, GError **err
 	g_autoptr(GstElement) bin = gst_object_ref_sink(gst_bin_new(NULL));
 	g_autofree char *path = resolve_file(spec, error);
 	g_autoptr(GstCaps) raw = NULL;
-	g_autoptr(GstPad) pad = NULL;
 	gboolean image;
 	GstElement *src, *dec, *head, *convert, *scale, *out;
 
@@ -206,12 +186,14 @@ file_create(const CavSourceSpec *spec, const CavVideoFormat *video, GError **err
 		return NULL;
 	g_return_val_if_fail(video != NULL, NULL);
 	image = has_ext(path, image_ext);
-	src = add(GST_BIN(bin), "filesrc", spec, error);
-	dec = src ? add(GST_BIN(bin), "decodebin", spec, error) : NULL;
-	head = dec ? add(GST_BIN(bin), image ? "imagefreeze" : "clocksync", spec, error) : NULL;
-	convert = head ? add(GST_BIN(bin), "videoconvert", spec, error) : NULL;
-	scale = convert ? add(GST_BIN(bin), "videoscale", spec, error) : NULL;
-	out = scale ? add(GST_BIN(bin), "capsfilter", spec, error) : NULL;
+	src = cav_source_add_element(GST_BIN(bin), "filesrc", spec, error);
+	dec = src ? cav_source_add_element(GST_BIN(bin), "decodebin", spec, error) : NULL;
+	head = dec ? cav_source_add_element(GST_BIN(bin), image ? "imagefreeze" : "clocksync", spec,
+					    error)
+		   : NULL;
+	convert = head ? cav_source_add_element(GST_BIN(bin), "videoconvert", spec, error) : NULL;
+	scale = convert ? cav_source_add_element(GST_BIN(bin), "videoscale", spec, error) : NULL;
+	out = scale ? cav_source_add_element(GST_BIN(bin), "capsfilter", spec, error) : NULL;
 	if (out == NULL)
 		return NULL;
 	g_object_set(src, "location", path, NULL);
@@ -231,12 +213,8 @@ file_create(const CavSourceSpec *spec, const CavVideoFormat *video, GError **err
 			    "Source \"%s\": could not link the file decoder", spec->id);
 		return NULL;
 	}
-	pad = gst_element_get_static_pad(out, "src");
-	if (!gst_element_add_pad(GST_ELEMENT(bin), gst_ghost_pad_new("src", pad))) {
-		g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_MISSING_ELEMENT,
-			    "Source \"%s\": could not expose the source pad", spec->id);
+	if (!cav_source_ghost_src(bin, out, spec, error))
 		return NULL;
-	}
 	g_object_force_floating(G_OBJECT(bin));
 	return g_steal_pointer(&bin);
 }

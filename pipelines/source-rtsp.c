@@ -32,14 +32,6 @@ static const char *const rtsp_param_keys[] = {"url", "transport", "latency_ms", 
 #define RTSP_TCP_TIMEOUT_US (5 * G_USEC_PER_SEC)
 
 static gboolean
-bad(GError **error, const CavSourceSpec *spec, const char *key, const char *why)
-{
-	g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_BAD_PARAM,
-		    "Source \"%s\": invalid key \"%s\": %s", spec->id, key, why);
-	return FALSE;
-}
-
-static gboolean
 rtsp_validate(const CavSourceSpec *spec, GError **error)
 {
 	const char *url = g_hash_table_lookup(spec->params, "url");
@@ -49,15 +41,18 @@ rtsp_validate(const CavSourceSpec *spec, GError **error)
 	guint64 ms;
 
 	if (url == NULL)
-		return bad(error, spec, "url", "required, e.g. rtsp://192.0.2.10:554/stream1");
+		return cav_source_bad_param(error, spec, "url",
+					    "required, e.g. rtsp://192.0.2.10:554/stream1");
 	uri = g_uri_parse(url, G_URI_FLAGS_NONE, NULL);
 	if (uri == NULL || g_strcmp0(g_uri_get_scheme(uri), "rtsp") != 0 ||
 	    g_uri_get_host(uri) == NULL || *g_uri_get_host(uri) == '\0')
-		return bad(error, spec, "url", "not an rtsp://host[:port]/path URL");
+		return cav_source_bad_param(error, spec, "url",
+					    "not an rtsp://host[:port]/path URL");
 	if (transport != NULL && strcmp(transport, "tcp") != 0 && strcmp(transport, "udp") != 0)
-		return bad(error, spec, "transport", "use tcp or udp");
+		return cav_source_bad_param(error, spec, "transport", "use tcp or udp");
 	if (latency != NULL && !g_ascii_string_to_unsigned(latency, 10, 0, 5000, &ms, NULL))
-		return bad(error, spec, "latency_ms", "a number of milliseconds from 0 to 5000");
+		return cav_source_bad_param(error, spec, "latency_ms",
+					    "a number of milliseconds from 0 to 5000");
 	return TRUE;
 }
 
@@ -80,7 +75,8 @@ rtsp_probe(const CavSourceSpec *spec, const CavVideoFormat *video, GError **erro
 	int port;
 
 	if (uri == NULL)
-		return bad(error, spec, "url", "not an rtsp://host[:port]/path URL");
+		return cav_source_bad_param(error, spec, "url",
+					    "not an rtsp://host[:port]/path URL");
 	port = g_uri_get_port(uri) > 0 ? g_uri_get_port(uri) : 554;
 	g_socket_client_set_timeout(client, RTSP_PROBE_TIMEOUT_S);
 	conn = g_socket_client_connect_to_host(client, g_uri_get_host(uri), (guint16)port, NULL,
@@ -112,21 +108,6 @@ on_pad_added(GstElement *rtspsrc, GstPad *pad, gpointer depay)
 	if (!gst_pad_is_linked(sink) && gst_pad_link(pad, sink) != GST_PAD_LINK_OK)
 		GST_ELEMENT_ERROR(rtspsrc, STREAM, FORMAT, ("The camera's video is not H.264"),
 				  (NULL));
-}
-
-static GstElement *
-add(GstBin *bin, const char *factory, const CavSourceSpec *spec, GError **error)
-{
-	GstElement *el = gst_element_factory_make(factory, NULL);
-
-	if (el == NULL) {
-		g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_MISSING_ELEMENT,
-			    "Source \"%s\": GStreamer element \"%s\" is not installed", spec->id,
-			    factory);
-		return NULL;
-	}
-	gst_bin_add(bin, el);
-	return el;
 }
 
 static gboolean
@@ -184,19 +165,19 @@ rtsp_create(const CavSourceSpec *spec, const CavVideoFormat *video, GError **err
 	if (!rtsp_validate(spec, error))
 		return NULL;
 	g_return_val_if_fail(video != NULL, NULL);
-	src = add(GST_BIN(bin), "rtspsrc", spec, error);
-	depay = src ? add(GST_BIN(bin), "rtph264depay", spec, error) : NULL;
-	parse = depay ? add(GST_BIN(bin), "h264parse", spec, error) : NULL;
-	avcf = parse ? add(GST_BIN(bin), "capsfilter", spec, error) : NULL;
-	tee = avcf ? add(GST_BIN(bin), "tee", spec, error) : NULL;
-	q1 = tee ? add(GST_BIN(bin), "queue", spec, error) : NULL;
-	q2 = q1 ? add(GST_BIN(bin), "queue", spec, error) : NULL;
+	src = cav_source_add_element(GST_BIN(bin), "rtspsrc", spec, error);
+	depay = src ? cav_source_add_element(GST_BIN(bin), "rtph264depay", spec, error) : NULL;
+	parse = depay ? cav_source_add_element(GST_BIN(bin), "h264parse", spec, error) : NULL;
+	avcf = parse ? cav_source_add_element(GST_BIN(bin), "capsfilter", spec, error) : NULL;
+	tee = avcf ? cav_source_add_element(GST_BIN(bin), "tee", spec, error) : NULL;
+	q1 = tee ? cav_source_add_element(GST_BIN(bin), "queue", spec, error) : NULL;
+	q2 = q1 ? cav_source_add_element(GST_BIN(bin), "queue", spec, error) : NULL;
 	/* avdec_h264 takes avc or byte-stream, not avc3. */
-	parse2 = q2 ? add(GST_BIN(bin), "h264parse", spec, error) : NULL;
-	dec = parse2 ? add(GST_BIN(bin), "avdec_h264", spec, error) : NULL;
-	conv = dec ? add(GST_BIN(bin), "videoconvert", spec, error) : NULL;
-	scale = conv ? add(GST_BIN(bin), "videoscale", spec, error) : NULL;
-	rawf = scale ? add(GST_BIN(bin), "capsfilter", spec, error) : NULL;
+	parse2 = q2 ? cav_source_add_element(GST_BIN(bin), "h264parse", spec, error) : NULL;
+	dec = parse2 ? cav_source_add_element(GST_BIN(bin), "avdec_h264", spec, error) : NULL;
+	conv = dec ? cav_source_add_element(GST_BIN(bin), "videoconvert", spec, error) : NULL;
+	scale = conv ? cav_source_add_element(GST_BIN(bin), "videoscale", spec, error) : NULL;
+	rawf = scale ? cav_source_add_element(GST_BIN(bin), "capsfilter", spec, error) : NULL;
 	if (rawf == NULL)
 		return NULL;
 	configure_rtspsrc(src, spec);

@@ -45,14 +45,6 @@ static const char *const default_patterns[] = {"smpte",    "ball",  "pinwheel", 
 #define TEST_MAX_SILENCE_S 86400.0
 
 static gboolean
-set_bad_param(GError **error, const CavSourceSpec *spec, const char *key, const char *why)
-{
-	g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_BAD_PARAM,
-		    "Source \"%s\": invalid key \"%s\": %s", spec->id, key, why);
-	return FALSE;
-}
-
-static gboolean
 set_missing_element(GError **error, const CavSourceSpec *spec, const char *factory)
 {
 	g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_MISSING_ELEMENT,
@@ -114,7 +106,7 @@ check_enum_param(const CavSourceSpec *spec, const char *key, const char *factory
 		g_autofree char *nicks = enum_nicks(klass);
 		g_autofree char *why = g_strdup_printf("\"%s\" is not one of %s", value, nicks);
 
-		set_bad_param(error, spec, key, why);
+		cav_source_bad_param(error, spec, key, why);
 	}
 	g_type_class_unref(klass);
 	return ok;
@@ -138,7 +130,7 @@ get_double_param(const CavSourceSpec *spec, const char *key, double min, double 
 		g_autofree char *why =
 			g_strdup_printf("\"%s\" is not a number from %g to %g", value, min, max);
 
-		return set_bad_param(error, spec, key, why);
+		return cav_source_bad_param(error, spec, key, why);
 	}
 	*out = d;
 	return TRUE;
@@ -152,7 +144,7 @@ reject_keys(const CavSourceSpec *spec, const char *const *keys, const char *only
 		if (g_hash_table_contains(spec->params, keys[i])) {
 			g_autofree char *why = g_strdup_printf("applies to %s only", only_for);
 
-			return set_bad_param(error, spec, keys[i], why);
+			return cav_source_bad_param(error, spec, keys[i], why);
 		}
 	}
 	return TRUE;
@@ -176,7 +168,7 @@ get_outage(const CavSourceSpec *spec, double *from, double *to, GError **error)
 		if (end != second && *end == '\0' && *from >= 0 && *to > *from)
 			return TRUE;
 	}
-	return set_bad_param(error, spec, "outage", "use FROM-TO in seconds, e.g. 3-8");
+	return cav_source_bad_param(error, spec, "outage", "use FROM-TO in seconds, e.g. 3-8");
 }
 
 typedef struct {
@@ -266,19 +258,6 @@ add_element(GstBin *bin, GstElement *prev, const char *factory, const CavSourceS
 	return el;
 }
 
-static gboolean
-ghost_src(GstBin *bin, GstElement *last, const CavSourceSpec *spec, GError **error)
-{
-	g_autoptr(GstPad) target = gst_element_get_static_pad(last, "src");
-
-	if (!gst_element_add_pad(GST_ELEMENT(bin), gst_ghost_pad_new("src", target))) {
-		g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_MISSING_ELEMENT,
-			    "Source \"%s\": could not expose the source pad", spec->id);
-		return FALSE;
-	}
-	return TRUE;
-}
-
 static void
 maybe_outage(const CavSourceSpec *spec, GstElement *last)
 {
@@ -329,7 +308,7 @@ create_video(const CavSourceSpec *spec, const CavVideoFormat *video, GError **er
 		return NULL;
 	g_object_set(out, "caps", caps, NULL);
 
-	if (!ghost_src(GST_BIN(bin), out, spec, error))
+	if (!cav_source_ghost_src(bin, out, spec, error))
 		return NULL;
 	maybe_outage(spec, out);
 	return g_steal_pointer(&bin);
@@ -404,7 +383,7 @@ create_audio(const CavSourceSpec *spec, GError **error)
 		return NULL;
 	g_object_set(filter, "caps", caps, NULL);
 
-	if (!ghost_src(GST_BIN(bin), filter, spec, error))
+	if (!cav_source_ghost_src(bin, filter, spec, error))
 		return NULL;
 	maybe_outage(spec, filter);
 	return g_steal_pointer(&bin);

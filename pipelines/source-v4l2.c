@@ -35,14 +35,6 @@ static const char *const v4l2_param_keys[] = {"device", "format", "width", "heig
 #define V4L2_MAX_NODES 64
 
 static gboolean
-bad(GError **error, const CavSourceSpec *spec, const char *key, const char *why)
-{
-	g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_BAD_PARAM,
-		    "Source \"%s\": invalid key \"%s\": %s", spec->id, key, why);
-	return FALSE;
-}
-
-static gboolean
 get_uint(const CavSourceSpec *spec, const char *key, guint64 max, guint *out, GError **error)
 {
 	const char *v = g_hash_table_lookup(spec->params, key);
@@ -55,7 +47,7 @@ get_uint(const CavSourceSpec *spec, const char *key, guint64 max, guint *out, GE
 		g_autofree char *why = g_strdup_printf(
 			"\"%s\" is not a number from 1 to %" G_GUINT64_FORMAT, v, max);
 
-		return bad(error, spec, key, why);
+		return cav_source_bad_param(error, spec, key, why);
 	}
 	*out = (guint)n;
 	return TRUE;
@@ -69,15 +61,17 @@ v4l2_validate(const CavSourceSpec *spec, GError **error)
 	guint n;
 
 	if (device == NULL || *device == '\0')
-		return bad(error, spec, "device", "required: a path (/dev/video0) or a card name");
+		return cav_source_bad_param(error, spec, "device",
+					    "required: a path (/dev/video0) or a card name");
 	if (format != NULL && strcmp(format, "auto") != 0 && strcmp(format, "mjpeg") != 0 &&
 	    strcmp(format, "yuyv") != 0 && strcmp(format, "nv12") != 0)
-		return bad(error, spec, "format", "use auto, mjpeg, yuyv or nv12");
+		return cav_source_bad_param(error, spec, "format", "use auto, mjpeg, yuyv or nv12");
 	if (g_hash_table_contains(spec->params, "input") &&
 	    !g_ascii_string_to_unsigned(g_hash_table_lookup(spec->params, "input"), 10, 0, 63, NULL,
 					NULL))
-		return bad(error, spec, "input",
-			   "an input number from 0 to 63 (v4l2-ctl --list-inputs)");
+		return cav_source_bad_param(
+			error, spec, "input",
+			"an input number from 0 to 63 (v4l2-ctl --list-inputs)");
 	return get_uint(spec, "width", 8192, &n, error) &&
 	       get_uint(spec, "height", 8192, &n, error) && get_uint(spec, "fps", 240, &n, error);
 }
@@ -121,7 +115,7 @@ resolve_device(const CavSourceSpec *spec, GError **error)
 				"--list-devices` lists what is there)",
 				device);
 
-			bad(error, spec, "device", why);
+			cav_source_bad_param(error, spec, "device", why);
 			return NULL;
 		}
 		return g_strdup(device);
@@ -149,7 +143,7 @@ resolve_device(const CavSourceSpec *spec, GError **error)
 			"names)",
 			device);
 
-		bad(error, spec, "device", why);
+		cav_source_bad_param(error, spec, "device", why);
 	}
 	return NULL;
 }
@@ -165,7 +159,7 @@ select_input(const CavSourceSpec *spec, const char *node, GError **error)
 	if (value == NULL)
 		return TRUE;
 	if (!g_ascii_string_to_unsigned(value, 10, 0, 63, &input, NULL))
-		return bad(error, spec, "input", "an input number from 0 to 63");
+		return cav_source_bad_param(error, spec, "input", "an input number from 0 to 63");
 	index = (int)input;
 	fd = open(node, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 || ioctl(fd, VIDIOC_S_INPUT, &index) != 0)
@@ -176,7 +170,7 @@ select_input(const CavSourceSpec *spec, const char *node, GError **error)
 		g_autofree char *why = g_strdup_printf("%s cannot select input %d: %s", node, index,
 						       g_strerror(err));
 
-		return bad(error, spec, "input", why);
+		return cav_source_bad_param(error, spec, "input", why);
 	}
 	return TRUE;
 }
@@ -258,7 +252,7 @@ v4l2_probe(const CavSourceSpec *spec, const CavVideoFormat *video, GError **erro
 		g_autofree char *why =
 			g_strdup_printf("%s cannot be opened as a capture device", node);
 
-		return bad(error, spec, "device", why);
+		return cav_source_bad_param(error, spec, "device", why);
 	}
 	format = pick_format(spec, offered);
 	want = format ? capture_caps(spec, format) : NULL;
@@ -272,7 +266,7 @@ v4l2_probe(const CavSourceSpec *spec, const CavVideoFormat *video, GError **erro
 						: "",
 					have);
 
-		return bad(error, spec, format ? "format" : "device", why);
+		return cav_source_bad_param(error, spec, format ? "format" : "device", why);
 	}
 	return TRUE;
 }
@@ -280,16 +274,9 @@ v4l2_probe(const CavSourceSpec *spec, const CavVideoFormat *video, GError **erro
 static GstElement *
 add(GstBin *bin, GstElement *prev, const char *factory, const CavSourceSpec *spec, GError **error)
 {
-	GstElement *el = gst_element_factory_make(factory, NULL);
+	GstElement *el = cav_source_add_element(bin, factory, spec, error);
 
-	if (el == NULL) {
-		g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_MISSING_ELEMENT,
-			    "Source \"%s\": GStreamer element \"%s\" is not installed", spec->id,
-			    factory);
-		return NULL;
-	}
-	gst_bin_add(bin, el);
-	if (prev != NULL && !gst_element_link(prev, el)) {
+	if (el != NULL && prev != NULL && !gst_element_link(prev, el)) {
 		g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_MISSING_ELEMENT,
 			    "Source \"%s\": could not link %s", spec->id, factory);
 		return NULL;
@@ -306,7 +293,6 @@ v4l2_create(const CavSourceSpec *spec, const CavVideoFormat *video, GError **err
 	g_autofree char *node = NULL;
 	g_autoptr(GstCaps) want = NULL;
 	g_autoptr(GstCaps) raw = NULL;
-	g_autoptr(GstPad) pad = NULL;
 	const char *format = g_hash_table_lookup(spec->params, "format");
 	GstElement *src, *filter, *last, *out;
 
@@ -346,12 +332,8 @@ v4l2_create(const CavSourceSpec *spec, const CavVideoFormat *video, GError **err
 				  (int)video->height, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
 				  NULL);
 	g_object_set(out, "caps", raw, NULL);
-	pad = gst_element_get_static_pad(out, "src");
-	if (!gst_element_add_pad(GST_ELEMENT(bin), gst_ghost_pad_new("src", pad))) {
-		g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_MISSING_ELEMENT,
-			    "Source \"%s\": could not expose the source pad", spec->id);
+	if (!cav_source_ghost_src(bin, out, spec, error))
 		return NULL;
-	}
 	g_object_force_floating(G_OBJECT(bin));
 	return g_steal_pointer(&bin);
 }

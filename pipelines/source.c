@@ -323,3 +323,41 @@ cav_source_group_of(const GPtrArray *specs, const CavSourceSpec *spec)
 	}
 	return group_members(specs, spec->backend, key);
 }
+
+/* ---- helpers for the backends (source-backends.h) ------------------------ */
+
+gboolean
+cav_source_bad_param(GError **error, const CavSourceSpec *spec, const char *key, const char *why)
+{
+	g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_BAD_PARAM,
+		    "Source \"%s\": invalid key \"%s\": %s", spec->id, key, why);
+	return FALSE;
+}
+
+GstElement *
+cav_source_add_element(GstBin *bin, const char *factory, const CavSourceSpec *spec, GError **error)
+{
+	GstElement *el = gst_element_factory_make(factory, NULL);
+
+	if (el == NULL) {
+		g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_MISSING_ELEMENT,
+			    "Source \"%s\": GStreamer element \"%s\" is not installed", spec->id,
+			    factory);
+		return NULL;
+	}
+	gst_bin_add(bin, el);
+	return el;
+}
+
+gboolean
+cav_source_ghost_src(GstElement *bin, GstElement *last, const CavSourceSpec *spec, GError **error)
+{
+	g_autoptr(GstPad) pad = gst_element_get_static_pad(last, "src");
+
+	if (pad == NULL || !gst_element_add_pad(bin, gst_ghost_pad_new("src", pad))) {
+		g_set_error(error, CAV_SOURCE_ERROR, CAV_SOURCE_ERROR_MISSING_ELEMENT,
+			    "Source \"%s\": could not expose the source pad", spec->id);
+		return FALSE;
+	}
+	return TRUE;
+}
