@@ -4,6 +4,8 @@
 # "N passed, N failed".
 #   scripts/test.sh                 unit + integration + fuzz (corpus replay) + e2e (browser)
 #   CAV_SUITES="unit" scripts/test.sh   only the named suites
+#   CAV_TEST_VM=1 scripts/test.sh       and then the VM suite (tests/vm), bounded
+#                                       by CAV_VM_BUDGET s (600); CI does this
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,6 +52,21 @@ if [ -n "$retry" ]; then
   awk -F'\t' 'NR == FNR { r[$1] = $2; next } { if ($1 in r) $2 = r[$1]; print $1 "\t" $2 }' \
     OFS='\t' "$again" "$first" >"$final"
   echo "passed on retry: $(awk -F'\t' 'NR == FNR { if ($2 == "OK") ok[$1] = 1; next } ($1 in ok) { print $1 }' "$again" "$first" | tr '\n' ' ')"
+fi
+
+# The VM suite (tests/vm: the capture backends against the real vivid and
+# snd-aloop drivers under QEMU, 3-5 minutes): opt-in with CAV_TEST_VM=1, as
+# .ci/run does. It runs after the other suites, alone, bounded by
+# CAV_VM_BUDGET seconds (default 600), and each check the guest ran counts as
+# a test below; a machine that cannot run QEMU adds one skipped, a run that
+# overruns the budget or does not finish adds one failed (scripts/test-vm.sh).
+if [ "${CAV_TEST_VM:-0}" = 1 ]; then
+  CAV_TEST_BUILDDIR="$builddir" scripts/test-vm.sh
+  vm="$builddir/meson-logs/testlog-vm.tsv"
+  [ -s "$vm" ] || printf 'vm / suite\tFAIL\n' >"$vm"
+  all="$builddir/meson-logs/testlog-all.tsv"
+  cat "$final" "$vm" >"$all"
+  final="$all"
 fi
 passed=$(awk -F'\t' '$2 == "OK"' "$final" | wc -l)
 skipped=$(awk -F'\t' '$2 == "SKIP"' "$final" | wc -l)

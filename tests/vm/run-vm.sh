@@ -41,8 +41,17 @@ done
 	{ log "needs a static /bin/busybox (busybox-static)"; exit 77; }
 
 # ---- the kernel: downloaded and unpacked into the cache, never installed ----
-KPKG=${CAV_VM_KPKG:-$(apt-cache depends linux-image-amd64 2>/dev/null |
-	awk '/Depends: linux-image-[0-9]/ { print $2; exit }')}
+kpkg() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+}
+KPKG=${CAV_VM_KPKG:-$(kpkg)}
+if [ -z "$KPKG" ]; then # a fresh machine may have no package lists yet
+	SUDO=""
+	[ "$(id -u)" = 0 ] || SUDO="sudo -n"
+	$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 || true
+	KPKG=$(kpkg)
+fi
 [ -n "$KPKG" ] || die "cannot name the kernel package (apt-get update first)"
 KVER=${KPKG#linux-image-}
 KDIR=$CACHE/$KPKG
