@@ -166,7 +166,8 @@ make_sources(void)
 	return sources;
 }
 
-/* "camera:cam5:rtsp:url=rtsp://…,transport=tcp" → a spec, or NULL. */
+/* "camera:cam5:rtsp:url=rtsp://…,transport=tcp" → a spec, or NULL. A value
+ * may contain commas as long as no piece after them has an '='. */
 static CavSourceSpec *
 parse_extra(const char *text)
 {
@@ -186,16 +187,29 @@ parse_extra(const char *text)
 	pairs = parts[3] ? g_strsplit(parts[3], ",", -1) : g_new0(char *, 1);
 	for (guint i = 0; pairs[i] != NULL; i++) {
 		char *eq = strchr(pairs[i], '=');
+		GString *value;
+		char *key;
 
-		if (eq == NULL)
-			continue;
+		if (eq == NULL) {
+			fprintf(stderr, "record-forever: --source %s: \"%s\" is not key=value\n",
+				text, pairs[i]);
+			cav_source_spec_free(spec);
+			return NULL;
+		}
 		*eq = '\0';
-		if (g_str_equal(pairs[i], "role"))
-			spec->role = g_strdup(eq + 1);
-		else if (g_str_equal(pairs[i], "label"))
-			spec->label = g_strdup(eq + 1);
+		key = pairs[i];
+		/* A value may hold commas (hw:Loopback,1,0): pieces without '='
+		 * belong to the value before them. */
+		value = g_string_new(eq + 1);
+		while (pairs[i + 1] != NULL && strchr(pairs[i + 1], '=') == NULL)
+			g_string_append_printf(value, ",%s", pairs[++i]);
+		if (g_str_equal(key, "role"))
+			spec->role = g_string_free(value, FALSE);
+		else if (g_str_equal(key, "label"))
+			spec->label = g_string_free(value, FALSE);
 		else
-			g_hash_table_insert(spec->params, g_strdup(pairs[i]), g_strdup(eq + 1));
+			g_hash_table_insert(spec->params, g_strdup(key),
+					    g_string_free(value, FALSE));
 	}
 	if (!cav_source_validate(spec, &error)) {
 		fprintf(stderr, "record-forever: %s\n", error->message);
