@@ -15,7 +15,10 @@
 #define AUDIT_SEP 0x1f
 #define AUDIT_CHECKPOINT_MAGIC "courtav-audit-v1"
 
-G_DEFINE_QUARK(cav - audit - error - quark, cav_audit_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-audit-error-quark, cav_audit_error)
+/* clang-format on */
 
 static void
 stmt_finalize0(sqlite3_stmt *stmt)

@@ -9,7 +9,10 @@
 #include <openssl/rand.h>
 #include <string.h>
 
-G_DEFINE_QUARK(cav - auth - error - quark, cav_auth_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-auth-error-quark, cav_auth_error)
+/* clang-format on */
 
 const CavAuthCost CAV_AUTH_DEFAULT_COST = {15, 8, 2};
 

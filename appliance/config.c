@@ -13,7 +13,10 @@
 #include <math.h>
 #include <string.h>
 
-G_DEFINE_QUARK(cav - config - error - quark, cav_config_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-config-error-quark, cav_config_error)
+/* clang-format on */
 
 typedef enum { KEY_STRING, KEY_UINT, KEY_DOUBLE } KeyType;
 

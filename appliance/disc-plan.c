@@ -14,7 +14,10 @@
 
 /* The disc module's error domain (disc.h) lives here, in its one pure file,
  * so every user of the planner links it. */
-G_DEFINE_QUARK(cav - disc - error - quark, cav_disc_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-disc-error-quark, cav_disc_error)
+/* clang-format on */
 
 #define BLOCK 2048
 #define ROUND_BLOCK(n) (((n) + BLOCK - 1) / BLOCK * BLOCK)

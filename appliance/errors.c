@@ -4,7 +4,10 @@
 #include <stdarg.h>
 #include <string.h>
 
-G_DEFINE_QUARK(cav - room - error - quark, cav_room_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-room-error-quark, cav_room_error)
+/* clang-format on */
 
 #define SEP '\x1e'
 

@@ -10,7 +10,10 @@
 #include <errno.h>
 #include <string.h>
 
-G_DEFINE_QUARK(cav - store - error - quark, cav_store_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-store-error-quark, cav_store_error)
+/* clang-format on */
 
 static const char *const hearing_state_names[] = {
 	[CAV_HEARING_IDLE] = "idle",     [CAV_HEARING_RECORDING] = "recording",

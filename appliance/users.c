@@ -16,7 +16,10 @@
 #include <openssl/crypto.h>
 #include <string.h>
 
-G_DEFINE_QUARK(cav - users - error - quark, cav_users_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-users-error-quark, cav_users_error)
+/* clang-format on */
 
 struct CavUsers {
 	CavStore *store;         /* unowned */

@@ -32,7 +32,10 @@
 #define MAX_TEXT 65536 /* free-text details */
 #define MAX_PEM 16384
 
-G_DEFINE_QUARK(cav - manifest - error - quark, cav_manifest_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-manifest-error-quark, cav_manifest_error)
+/* clang-format on */
 
 /* ---- construction ---------------------------------------------------- */
 

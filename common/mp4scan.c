@@ -34,7 +34,10 @@
 #define MAX_TOP_BOXES (16u * 1024 * 1024)
 #define COPY_BLOCK (1024 * 1024)
 
-G_DEFINE_QUARK(cav - mp4 - error - quark, cav_mp4_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-mp4-error-quark, cav_mp4_error)
+/* clang-format on */
 
 typedef struct {
 	guint32 id;

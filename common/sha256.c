@@ -15,7 +15,10 @@
 
 #define CAV_SHA256_BLOCK (1024 * 1024)
 
-G_DEFINE_QUARK(cav - sha256 - error - quark, cav_sha256_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-sha256-error-quark, cav_sha256_error)
+/* clang-format on */
 
 void
 cav_sha256_buf(const void *data, gsize len, guint8 out[CAV_SHA256_LEN])

@@ -34,7 +34,10 @@ struct CavSigner {
 	char *key_id;                    /* owned */
 };
 
-G_DEFINE_QUARK(cav - signer - error - quark, cav_signer_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-signer-error-quark, cav_signer_error)
+/* clang-format on */
 
 char *
 cav_signer_openssl_error(void)

@@ -6,7 +6,10 @@
 #include <srtp2/srtp.h>
 #include <string.h>
 
-G_DEFINE_QUARK(cav - srtp - error - quark, cav_srtp_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-srtp-error-quark, cav_srtp_error)
+/* clang-format on */
 
 struct CavSrtp {
 	srtp_t session; /* owned */

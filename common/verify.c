@@ -32,7 +32,10 @@
 #define MAX_MANIFEST_BYTES ((gsize)512 * 1024 * 1024)
 #define MAX_SIG_FILE 65536
 
-G_DEFINE_QUARK(cav - verify - error - quark, cav_verify_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-verify-error-quark, cav_verify_error)
+/* clang-format on */
 
 typedef struct {
 	char *dir;           /* hearing folder (owned) */

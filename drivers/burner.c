@@ -12,7 +12,10 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
-G_DEFINE_QUARK(cav - burner - error - quark, cav_burner_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-burner-error-quark, cav_burner_error)
+/* clang-format on */
 
 static const CavBurnerBackend *const backends[] = {
 	&cav_burner_libburn,

@@ -18,7 +18,10 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK(cav - layout - error - quark, cav_layout_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-layout-error-quark, cav_layout_error)
+/* clang-format on */
 
 typedef struct {
 	const char *name;

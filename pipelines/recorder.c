@@ -37,7 +37,10 @@
 
 #define START_TIMEOUT (10 * GST_SECOND)
 
-G_DEFINE_QUARK(cav - recorder - error - quark, cav_recorder_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-recorder-error-quark, cav_recorder_error)
+/* clang-format on */
 
 static gboolean on_bus_message(GstBus *bus, GstMessage *msg, gpointer data);
 

@@ -13,7 +13,10 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK(cav - source - error - quark, cav_source_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-source-error-quark, cav_source_error)
+/* clang-format on */
 
 /* Adding a backend: one source-<name>.c and one line here. */
 static const CavSourceBackend *const backends[] = {

@@ -27,7 +27,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-G_DEFINE_QUARK(cav - streamer - error - quark, cav_streamer_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-streamer-error-quark, cav_streamer_error)
+/* clang-format on */
 
 #define HISTORY 512 /* packets per SSRC kept for NACKs (~2 s of video) */
 

@@ -10,7 +10,10 @@
 #include <errno.h>
 #include <string.h>
 
-G_DEFINE_QUARK(cav - relay - config - error - quark, cav_relay_config_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-relay-config-error-quark, cav_relay_config_error)
+/* clang-format on */
 
 typedef enum { KEY_STRING, KEY_UINT } KeyType;
 

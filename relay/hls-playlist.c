@@ -14,7 +14,10 @@
  * fetched once by a player). */
 #define MAX_SEGMENTS 200000
 
-G_DEFINE_QUARK(cav - hls - error - quark, cav_hls_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-hls-error-quark, cav_hls_error)
+/* clang-format on */
 
 CavHlsBroadcast *
 cav_hls_broadcast_new(const char *token, const char *room_key, gint64 hearing_id)

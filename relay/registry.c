@@ -6,7 +6,10 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK(cav - registry - error - quark, cav_registry_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-registry-error-quark, cav_registry_error)
+/* clang-format on */
 
 void
 cav_reg_stmt_free(CavRegStmt *stmt)

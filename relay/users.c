@@ -13,7 +13,10 @@
 #include <openssl/crypto.h>
 #include <string.h>
 
-G_DEFINE_QUARK(cav - relay - users - error - quark, cav_relay_users_error)
+/* The first argument is stringified: the error domain's name. */
+/* clang-format off */
+G_DEFINE_QUARK(cav-relay-users-error-quark, cav_relay_users_error)
+/* clang-format on */
 
 #define MAX_FAILURES 5
 
