@@ -71,6 +71,7 @@ cav_room_evidence_active(CavRoom *room)
 void
 cav_room_evidence_dispose(CavRoom *room)
 {
+	g_clear_pointer(&room->evidence_digests, g_hash_table_unref);
 	g_clear_pointer(&room->evidence, cav_room_evidence_free);
 	g_clear_pointer(&room->evidence_closing, g_ptr_array_unref);
 }
@@ -88,6 +89,34 @@ emit(CavRoom *room, const struct CavRoomEvidence *ev, const char *state, const c
 }
 
 /* ---- the file's digest --------------------------------------------------- */
+
+/* Digests still being computed, per hearing: sealing waits for them so the
+ * signed manifest names every exhibit with its SHA-256. */
+static void
+digest_pending(CavRoom *room, gint64 hearing_id, int delta)
+{
+	gint64 *key = g_memdup2(&hearing_id, sizeof hearing_id);
+	guint n;
+
+	if (room->evidence_digests == NULL)
+		room->evidence_digests =
+			g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	n = GPOINTER_TO_UINT(g_hash_table_lookup(room->evidence_digests, key));
+	n = delta > 0 ? n + 1 : n > 0 ? n - 1 : 0;
+	if (n > 0)
+		g_hash_table_replace(room->evidence_digests, key, GUINT_TO_POINTER(n));
+	else {
+		g_hash_table_remove(room->evidence_digests, key);
+		g_free(key);
+	}
+}
+
+gboolean
+cav_room_evidence_digest_pending(CavRoom *room, gint64 hearing_id)
+{
+	return room->evidence_digests != NULL &&
+	       g_hash_table_contains(room->evidence_digests, &hearing_id);
+}
 
 typedef struct {
 	CavRoom *room;
@@ -136,6 +165,7 @@ hash_done(GObject *source, GAsyncResult *result, gpointer data)
 
 	if (g_cancellable_is_cancelled(cancellable))
 		return;
+	digest_pending(room, job->hearing_id, -1);
 	if (room->evidence != NULL && room->evidence->hashing == cancellable)
 		g_clear_object(&room->evidence->hashing);
 	if (!g_task_propagate_boolean(G_TASK(result), &error)) {
@@ -153,7 +183,11 @@ hash_done(GObject *source, GAsyncResult *result, gpointer data)
 		cav_store_rollback(room->store);
 		g_warning("exhibit %s: could not store its digest: %s", job->file,
 			  store_error->message);
+		return;
 	}
+	/* Into the manifest's "exhibits" (sealing waits for this, so the
+	 * hearing cannot be sealed yet). */
+	cav_room_write_manifest(room, job->hearing_id, NULL);
 }
 
 static void
@@ -169,6 +203,7 @@ hash_file(CavRoom *room, struct CavRoomEvidence *ev, const char *file)
 	job->path = g_build_filename(folder, file, NULL);
 	job->file = g_strdup(file);
 	ev->hashing = g_cancellable_new();
+	digest_pending(room, ev->hearing_id, +1);
 	task = g_task_new(NULL, ev->hashing, hash_done, NULL);
 	g_task_set_task_data(task, job, (GDestroyNotify)hash_job_free);
 	g_task_run_in_thread(task, hash_thread);

@@ -44,6 +44,10 @@ gboolean cav_room_evidence_stop(CavRoom *room, const char *actor, GError **error
  * in progress, by the daemon, giving @reason. No-op otherwise. */
 void cav_room_evidence_end(CavRoom *room, const char *reason);
 
+/* TRUE while the SHA-256 of a file shown in @hearing_id is being computed
+ * (sealing waits for it). */
+gboolean cav_room_evidence_digest_pending(CavRoom *room, gint64 hearing_id);
+
 /* TRUE while an evidence recorder exists (in use, or closing its files). */
 gboolean cav_room_evidence_active(CavRoom *room);
 

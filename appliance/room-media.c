@@ -17,6 +17,7 @@
 #include "common/fsutil.h"
 #include "room-program.h"
 #include "store-program.h"
+#include "store-evidence.h"
 #include "pipelines/av-offset.h"
 
 #include <errno.h>
@@ -385,6 +386,7 @@ cav_room_build_manifest(CavRoom *room, gint64 hearing_id, GError **error)
 	g_autoptr(GPtrArray) segs = NULL;
 	g_autoptr(GPtrArray) ivs = NULL;
 	g_autoptr(GPtrArray) marks = NULL;
+	g_autoptr(GPtrArray) uses = NULL;
 	g_autoptr(CavManifest) m = NULL;
 
 	if (h == NULL)
@@ -393,7 +395,8 @@ cav_room_build_manifest(CavRoom *room, gint64 hearing_id, GError **error)
 	segs = cav_store_segment_list(room->store, hearing_id, TRUE, error);
 	ivs = cav_store_interval_list(room->store, hearing_id, error);
 	marks = cav_store_mark_list(room->store, hearing_id, error);
-	if (kase == NULL || segs == NULL || ivs == NULL || marks == NULL)
+	uses = cav_store_evidence_list(room->store, hearing_id, error);
+	if (kase == NULL || segs == NULL || ivs == NULL || marks == NULL || uses == NULL)
 		return NULL;
 	m = cav_manifest_new();
 	m->version = CAV_MANIFEST_VERSION;
@@ -423,6 +426,22 @@ cav_room_build_manifest(CavRoom *room, gint64 hearing_id, GError **error)
 		CavManifestMark mk = {r->at_us, r->label, r->actor};
 
 		cav_manifest_add_mark(m, &mk);
+	}
+	/* What each evidence track shows: the exhibit and its digest. */
+	for (guint i = 0; i < uses->len; i++) {
+		CavEvidenceUseRow *u = uses->pdata[i];
+		CavManifestExhibit ex = {
+			.input = u->source,
+			.file = u->file,
+			.bytes = (guint64)u->file_bytes,
+			.start_us = u->start_us,
+			.end_us = u->end_us,
+			.actor = u->started_by,
+		};
+
+		ex.has_sha256 =
+			u->file_sha256 != NULL && cav_sha256_from_hex(u->file_sha256, ex.sha256);
+		cav_manifest_add_exhibit(m, &ex);
 	}
 	return g_steal_pointer(&m);
 }

@@ -26,7 +26,8 @@ struct CavRoom {
 		*program; /* owned: layout, voice switching, mic alarms (room-program.c) */
 	struct CavRoomEvidence
 		*evidence; /* owned: the evidence input in use (room-evidence.c), nullable */
-	GPtrArray *evidence_closing; /* owned: ended uses whose recorders drain, nullable */
+	GPtrArray *evidence_closing;  /* owned: ended uses whose recorders drain, nullable */
+	GHashTable *evidence_digests; /* owned: hearing id -> exhibit digests pending, nullable */
 	gboolean shutting_down;
 };
 

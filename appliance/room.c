@@ -681,6 +681,13 @@ cav_room_hearing_seal(CavRoom *room, gint64 id, const char *actor, GError **erro
 
 	if (h == NULL || !cav_lifecycle_check(h->state, CAV_ACTION_SEAL, error))
 		return FALSE;
+	if (cav_room_evidence_digest_pending(room, id)) {
+		cav_set_error_bi(error, CAV_ROOM_ERROR, CAV_ROOM_ERROR_BAD_TRANSITION,
+				 "An exhibit shown in this hearing is still being hashed; seal it "
+				 "in a moment.",
+				 "本次庭审展示的证据文件仍在计算校验值，请稍后再封存。");
+		return FALSE;
+	}
 	m = cav_room_build_manifest(room, id, error);
 	if (m == NULL)
 		goto fail;

@@ -27,6 +27,7 @@
 #define MAX_SEGMENTS 1000000
 #define MAX_INTERVALS 100000
 #define MAX_MARKS 100000
+#define MAX_EXHIBITS 100000
 #define MAX_SHORT 256  /* uid, state, track, kind, reason, algorithm, key id */
 #define MAX_NAME 1024  /* paths, room, court, case number and title, labels, actors */
 #define MAX_TEXT 65536 /* free-text details */
@@ -76,6 +77,19 @@ mark_free(gpointer p)
 	g_free(mk);
 }
 
+static void
+exhibit_free(gpointer p)
+{
+	CavManifestExhibit *ex = p;
+
+	if (ex == NULL)
+		return;
+	g_free(ex->input);
+	g_free(ex->file);
+	g_free(ex->actor);
+	g_free(ex);
+}
+
 CavManifest *
 cav_manifest_new(void)
 {
@@ -85,6 +99,7 @@ cav_manifest_new(void)
 	m->segments = g_ptr_array_new_with_free_func(segment_free);
 	m->intervals = g_ptr_array_new_with_free_func(interval_free);
 	m->marks = g_ptr_array_new_with_free_func(mark_free);
+	m->exhibits = g_ptr_array_new_with_free_func(exhibit_free);
 	return m;
 }
 
@@ -102,6 +117,7 @@ cav_manifest_free(CavManifest *m)
 	g_clear_pointer(&m->segments, g_ptr_array_unref);
 	g_clear_pointer(&m->intervals, g_ptr_array_unref);
 	g_clear_pointer(&m->marks, g_ptr_array_unref);
+	g_clear_pointer(&m->exhibits, g_ptr_array_unref);
 	g_free(m->sig_alg);
 	g_free(m->public_key_pem);
 	g_free(m->device_key_id);
@@ -146,6 +162,20 @@ cav_manifest_add_mark(CavManifest *m, const CavManifestMark *mark)
 	copy->label = g_strdup(mark->label);
 	copy->actor = g_strdup(mark->actor);
 	g_ptr_array_add(m->marks, copy);
+}
+
+void
+cav_manifest_add_exhibit(CavManifest *m, const CavManifestExhibit *exhibit)
+{
+	CavManifestExhibit *copy;
+
+	g_return_if_fail(m != NULL && exhibit != NULL);
+
+	copy = g_memdup2(exhibit, sizeof(*exhibit));
+	copy->input = g_strdup(exhibit->input);
+	copy->file = g_strdup(exhibit->file);
+	copy->actor = g_strdup(exhibit->actor);
+	g_ptr_array_add(m->exhibits, copy);
 }
 
 /* ---- serialisation ----------------------------------------------------- */
@@ -242,6 +272,30 @@ build_intervals_and_marks(JsonBuilder *b, const CavManifest *m)
 	json_builder_end_array(b);
 }
 
+static void
+build_exhibits(JsonBuilder *b, const GPtrArray *exhibits)
+{
+	json_builder_set_member_name(b, "exhibits");
+	json_builder_begin_array(b);
+	for (guint i = 0; exhibits != NULL && i < exhibits->len; i++) {
+		const CavManifestExhibit *ex = g_ptr_array_index(exhibits, i);
+
+		json_builder_begin_object(b);
+		add_str(b, "input", ex->input);
+		add_str(b, "file", ex->file);
+		if (ex->has_sha256)
+			add_hash(b, "sha256", ex->sha256);
+		else
+			add_str(b, "sha256", NULL);
+		add_int(b, "bytes", (gint64)ex->bytes);
+		add_time(b, "start_us", "start", ex->start_us, FALSE);
+		add_time(b, "end_us", "end", ex->end_us, TRUE);
+		add_str(b, "actor", ex->actor);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
 char *
 cav_manifest_to_json(const CavManifest *m, gsize *out_len)
 {
@@ -273,6 +327,7 @@ cav_manifest_to_json(const CavManifest *m, gsize *out_len)
 	add_str(b, "public_key_pem", m->public_key_pem);
 	build_segments(b, m->segments);
 	build_intervals_and_marks(b, m);
+	build_exhibits(b, m->exhibits);
 	json_builder_end_object(b);
 
 	/* json-glib keeps object members in insertion order, which is what
@@ -515,6 +570,51 @@ parse_mark(JsonObject *o, const char *where, CavManifestMark *mk, GError **error
 }
 
 static gboolean
+parse_exhibit(JsonObject *o, const char *where, CavManifestExhibit *ex, GError **error)
+{
+	g_autofree char *hex = NULL;
+	gint64 bytes;
+
+	if (!get_str(o, where, "input", FALSE, MAX_SHORT, &ex->input, error) ||
+	    !get_str(o, where, "file", TRUE, MAX_NAME, &ex->file, error) ||
+	    !get_str(o, where, "sha256", TRUE, CAV_SHA256_HEX_LEN, &hex, error) ||
+	    !get_int(o, where, "bytes", 0, G_MAXINT64, &bytes, error) ||
+	    !get_int(o, where, "start_us", 0, G_MAXINT64, &ex->start_us, error) ||
+	    !get_int(o, where, "end_us", 0, G_MAXINT64, &ex->end_us, error) ||
+	    !get_str(o, where, "actor", FALSE, MAX_NAME, &ex->actor, error))
+		return FALSE;
+	if (ex->input[0] == '\0')
+		return parse_error(error, where, "input", "is empty");
+	if (hex != NULL && !cav_sha256_from_hex(hex, ex->sha256))
+		return parse_error(error, where, "sha256", "is not 64 hexadecimal digits");
+	ex->has_sha256 = hex != NULL;
+	ex->bytes = (guint64)bytes;
+	return TRUE;
+}
+
+/* "exhibits" is optional: manifests from before evidence inputs lack it. */
+static gboolean
+parse_exhibits(JsonObject *root, CavManifest *m, GError **error)
+{
+	JsonArray *a;
+
+	if (!json_object_has_member(root, "exhibits"))
+		return TRUE;
+	if (!get_array(root, "exhibits", MAX_EXHIBITS, &a, error))
+		return FALSE;
+	for (guint i = 0; i < json_array_get_length(a); i++) {
+		g_autofree char *where = g_strdup_printf("exhibits[%u]", i);
+		CavManifestExhibit *ex = g_new0(CavManifestExhibit, 1);
+		JsonObject *o = element_object(a, i, where, error);
+
+		g_ptr_array_add(m->exhibits, ex);
+		if (o == NULL || !parse_exhibit(o, where, ex, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
 parse_lists(JsonObject *root, CavManifest *m, GError **error)
 {
 	JsonArray *a;
@@ -552,7 +652,7 @@ parse_lists(JsonObject *root, CavManifest *m, GError **error)
 		if (o == NULL || !parse_mark(o, where, mk, error))
 			return FALSE;
 	}
-	return TRUE;
+	return parse_exhibits(root, m, error);
 }
 
 static gboolean

@@ -56,6 +56,20 @@ typedef struct {
 	char *actor; /* (owned) */
 } CavManifestMark;
 
+/* An exhibit shown on an evidence input during the hearing: its track holds
+ * the recording of it, this says what was shown. (Optional in the file:
+ * "exhibits" is absent from manifests written before evidence inputs.) */
+typedef struct {
+	char *input; /* evidence input id = its track's name (owned) */
+	char *file; /* the shown file, relative to the input's folder; NULL for an HDMI input (owned) */
+	gboolean has_sha256;           /* FALSE while the file is still being hashed, or no file */
+	guint8 sha256[CAV_SHA256_LEN]; /* of the shown file */
+	guint64 bytes;                 /* its size */
+	gint64 start_us;
+	gint64 end_us; /* 0 while shown */
+	char *actor;   /* who showed it (owned) */
+} CavManifestExhibit;
+
 typedef struct {
 	int version;       /* CAV_MANIFEST_VERSION */
 	char *hearing_uid; /* UUID (owned) */
@@ -71,6 +85,7 @@ typedef struct {
 	GPtrArray *segments;               /* of CavManifestSegment, in chain order (owned) */
 	GPtrArray *intervals;              /* of CavManifestInterval (owned) */
 	GPtrArray *marks;                  /* of CavManifestMark (owned) */
+	GPtrArray *exhibits;               /* of CavManifestExhibit, by start (owned) */
 	guint8 chain_head[CAV_SHA256_LEN]; /* equals the last segment's chain, or genesis */
 	char *sig_alg;                     /* "ed25519" (owned) */
 	char *public_key_pem;              /* device public key (owned) */
@@ -86,6 +101,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CavManifest, cav_manifest_free)
 void cav_manifest_add_segment(CavManifest *m, const CavManifestSegment *seg);
 void cav_manifest_add_interval(CavManifest *m, const CavManifestInterval *iv);
 void cav_manifest_add_mark(CavManifest *m, const CavManifestMark *mark);
+void cav_manifest_add_exhibit(CavManifest *m, const CavManifestExhibit *exhibit);
 
 /* Canonical, pretty-printed JSON (keys in a fixed order, UTF-8). (transfer full) */
 char *cav_manifest_to_json(const CavManifest *m, gsize *out_len);

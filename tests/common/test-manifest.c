@@ -60,6 +60,24 @@ sample_manifest(void)
 	mk.label = "证人出庭";
 	mk.actor = "clerk1";
 	cav_manifest_add_mark(m, &mk);
+	{
+		CavManifestExhibit ex = {.input = "doc",
+					 .file = "物证 1.png",
+					 .has_sha256 = TRUE,
+					 .bytes = 68598,
+					 .actor = "clerk1"};
+
+		memset(ex.sha256, 0x5e, CAV_SHA256_LEN);
+		ex.start_us = m->opened_us + 10;
+		ex.end_us = m->opened_us + 20;
+		cav_manifest_add_exhibit(m, &ex);
+		ex.input = "hdmi"; /* an HDMI input: no file, no digest, still shown */
+		ex.file = NULL;
+		ex.has_sha256 = FALSE;
+		ex.bytes = 0;
+		ex.end_us = 0;
+		cav_manifest_add_exhibit(m, &ex);
+	}
 	return m;
 }
 
@@ -104,6 +122,22 @@ test_round_trip(void)
 	g_assert_cmpstr(iv->reason, ==, "recess");
 	g_assert_cmpstr(iv->detail, ==, "lunch \"break\"");
 	g_assert_cmpuint(back->marks->len, ==, 1);
+	g_assert_cmpuint(back->exhibits->len, ==, 2);
+	{
+		const CavManifestExhibit *a = g_ptr_array_index(back->exhibits, 0);
+		const CavManifestExhibit *b = g_ptr_array_index(back->exhibits, 1);
+
+		g_assert_cmpstr(a->input, ==, "doc");
+		g_assert_cmpstr(a->file, ==, "物证 1.png");
+		g_assert_true(a->has_sha256);
+		g_assert_cmpuint(a->sha256[31], ==, 0x5e);
+		g_assert_cmpuint(a->bytes, ==, 68598);
+		g_assert_cmpint(a->end_us, ==, m->opened_us + 20);
+		g_assert_cmpstr(a->actor, ==, "clerk1");
+		g_assert_null(b->file);
+		g_assert_false(b->has_sha256);
+		g_assert_cmpint(b->end_us, ==, 0);
+	}
 
 	/* Truncated anywhere: rejected. */
 	for (gsize cut = 0; cut < len; cut += 97) {
@@ -125,7 +159,7 @@ test_canonical_form(void)
 	static const char *const order[] = {
 		"\"format\"",    "\"version\"",    "\"hearing_uid\"",    "\"state\"",
 		"\"opened_us\"", "\"chain_head\"", "\"public_key_pem\"", "\"segments\"",
-		"\"intervals\"", "\"marks\""};
+		"\"intervals\"", "\"marks\"",      "\"exhibits\""};
 	const char *prev = json;
 
 	for (guint i = 0; i < G_N_ELEMENTS(order); i++) {
@@ -213,8 +247,34 @@ test_rejects(void)
 	expect_reject("\"reason\" : null", "\"reason\" : \"recess\"", P);
 	expect_reject("\"segments\" : [", "\"segments\" : 3, \"x\" : [", P);
 	expect_reject("\"marks\" : [", "\"marks\" : [ 1, ", P);
+	expect_reject("\"input\" : \"doc\"", "\"input\" : \"\"", P);
+	expect_reject("\"input\" : \"doc\"", "\"input\" : null", P);
+	expect_reject("5e5e5e5e", "5e5e5e5", P);
+	expect_reject("\"bytes\" : 68598", "\"bytes\" : -5", P);
+	expect_reject("\"exhibits\" : [", "\"exhibits\" : 7, \"y\" : [", P);
 	expect_reject("\"label\" : \"证人出庭\"",
 		      "\"label\" : [[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]", P);
+}
+
+/* Manifests written before evidence inputs have no "exhibits": still valid. */
+static void
+test_without_exhibits(void)
+{
+	g_autoptr(CavManifest) m = sample_manifest();
+	g_autofree char *json = NULL;
+	g_autoptr(CavManifest) back = NULL;
+	g_autoptr(GError) error = NULL;
+	char *at;
+
+	g_ptr_array_set_size(m->exhibits, 0);
+	json = cav_manifest_to_json(m, NULL);
+	at = strstr(json, ",\n  \"exhibits\"");
+	g_assert_nonnull(at);
+	strcpy(at, "\n}\n");
+	back = cav_manifest_parse(json, strlen(json), &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(back->exhibits->len, ==, 0);
+	g_assert_cmpuint(back->marks->len, ==, 1);
 }
 
 static void
@@ -258,6 +318,7 @@ main(int argc, char **argv)
 	g_test_add_func("/manifest/canonical-form", test_canonical_form);
 	g_test_add_func("/manifest/write-load", test_write_load);
 	g_test_add_func("/manifest/rejects", test_rejects);
+	g_test_add_func("/manifest/without-exhibits", test_without_exhibits);
 	g_test_add_func("/manifest/rejects-raw", test_rejects_raw);
 	return g_test_run();
 }

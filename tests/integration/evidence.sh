@@ -124,6 +124,15 @@ outside=$(sql "SELECT count(*) FROM segments s JOIN tracks t ON t.id = s.track_i
 # ---- verification and the quality report ------------------------------------------
 ctl verify "$hdir" --public-key "$CAV_STATE/device-key.pub" >/dev/null || fail "verify of the sealed hearing failed"
 grep -q '"doc/' "$hdir/manifest.json" || fail "the manifest does not list the evidence files"
+# The signed manifest names what was shown: each exhibit with its digest.
+python3 - "$hdir/manifest.json" "$want_png" "$want_clip" <<'PY' || fail "the manifest's exhibits are wrong"
+import json, sys
+m = json.load(open(sys.argv[1]))
+ex = m["exhibits"]
+assert [(e["input"], e["file"]) for e in ex] == [("doc", "exhibit1.png"), ("doc", "clip.mp4"), ("hdmi", None)], ex
+assert ex[0]["sha256"] == sys.argv[2] and ex[1]["sha256"] == sys.argv[3] and ex[2]["sha256"] is None, ex
+assert all(e["end_us"] > e["start_us"] for e in ex), ex
+PY
 report=$(ctl hearing report 1 --json)
 for input in doc hdmi; do
 	cov=$(echo "$report" | python3 -c "import json,sys; r=json.load(sys.stdin)
