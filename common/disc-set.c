@@ -5,6 +5,7 @@
  * trusting anything, and every path must stay inside the disc. Any thread.
  */
 #include "disc-set.h"
+#include "json-in.h"
 #include "timefmt.h"
 
 #include <string.h>
@@ -323,181 +324,48 @@ cav_disc_set_to_json(const CavDiscSet *set, gsize *out_len)
 
 /* ---- parsing ----------------------------------------------------------- */
 
-static gboolean
-fail(GError **error, const char *where, const char *key, const char *what)
-{
-	g_set_error(error, CAV_MANIFEST_ERROR, CAV_MANIFEST_ERROR_PARSE,
-		    "disc-set.json field %s%s%s %s", where, where[0] && key[0] ? "." : "", key,
-		    what);
-	return FALSE;
-}
-
-/* json-glib recurses per nesting level with no limit: count first. */
-static gboolean
-depth_ok(const char *data, gsize len)
-{
-	gboolean in_string = FALSE;
-	guint depth = 0;
-
-	for (gsize i = 0; i < len; i++) {
-		char c = data[i];
-
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = FALSE;
-		} else if (c == '"') {
-			in_string = TRUE;
-		} else if (c == '[' || c == '{') {
-			if (++depth > MAX_DEPTH)
-				return FALSE;
-		} else if ((c == ']' || c == '}') && depth > 0) {
-			depth--;
-		}
-	}
-	return TRUE;
-}
-
-/* Relative, no empty, "." or ".." parts, no backslash or control bytes. */
-static gboolean
-path_ok(const char *p)
-{
-	g_auto(GStrv) parts = NULL;
-
-	if (p[0] == '\0' || p[0] == '/')
-		return FALSE;
-	for (const char *c = p; *c; c++)
-		if ((guchar)*c < 0x20 || *c == 0x7f || *c == '\\')
-			return FALSE;
-	parts = g_strsplit(p, "/", -1);
-	for (guint i = 0; parts[i] != NULL; i++)
-		if (parts[i][0] == '\0' || g_str_equal(parts[i], ".") ||
-		    g_str_equal(parts[i], ".."))
-			return FALSE;
-	return TRUE;
-}
-
-static gboolean
-get_str(JsonObject *o, const char *where, const char *key, gboolean nullable, gsize max, char **out,
-	GError **error)
-{
-	JsonNode *n = json_object_get_member(o, key);
-	const char *s;
-
-	if (n == NULL)
-		return fail(error, where, key, "is missing");
-	if (JSON_NODE_HOLDS_NULL(n)) {
-		if (!nullable)
-			return fail(error, where, key, "must not be null");
-		*out = NULL;
-		return TRUE;
-	}
-	if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
-		return fail(error, where, key, "is not a string");
-	s = json_node_get_string(n);
-	if (s == NULL || strlen(s) > max || !g_utf8_validate(s, -1, NULL))
-		return fail(error, where, key, "is too long or not UTF-8");
-	*out = g_strdup(s);
-	return TRUE;
-}
-
-static gboolean
-get_int(JsonObject *o, const char *where, const char *key, gint64 min, gint64 max, gint64 *out,
-	GError **error)
-{
-	JsonNode *n = json_object_get_member(o, key);
-	gint64 v;
-
-	if (n == NULL)
-		return fail(error, where, key, "is missing");
-	if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64)
-		return fail(error, where, key, "is not an integer");
-	v = json_node_get_int(n);
-	if (v < min || v > max)
-		return fail(error, where, key, "is out of range");
-	*out = v;
-	return TRUE;
-}
-
-static gboolean
-get_hash(JsonObject *o, const char *where, const char *key, guint8 out[CAV_SHA256_LEN],
-	 GError **error)
-{
-	g_autofree char *hex = NULL;
-
-	if (!get_str(o, where, key, FALSE, CAV_SHA256_HEX_LEN, &hex, error))
-		return FALSE;
-	if (!cav_sha256_from_hex(hex, out))
-		return fail(error, where, key, "is not 64 hexadecimal digits");
-	return TRUE;
-}
+/* Field errors read "disc-set.json field files[3].path is missing". */
+static const CavJsonIn in = {"disc-set.json", cav_manifest_error_quark, CAV_MANIFEST_ERROR_PARSE};
 
 static gboolean
 get_path(JsonObject *o, const char *where, const char *key, char **out, GError **error)
 {
-	if (!get_str(o, where, key, FALSE, MAX_NAME, out, error))
+	if (!cav_json_in_str(&in, o, where, key, FALSE, MAX_NAME, out, error))
 		return FALSE;
-	if (!path_ok(*out))
-		return fail(error, where, key, "is not a plain relative path");
+	if (!cav_json_in_path_ok(*out))
+		return cav_json_in_fail(&in, where, key, "is not a plain relative path", error);
 	return TRUE;
-}
-
-static JsonArray *
-get_array(JsonObject *o, const char *where, const char *key, guint max, GError **error)
-{
-	JsonNode *n = json_object_get_member(o, key);
-	JsonArray *a;
-
-	if (n == NULL || !JSON_NODE_HOLDS_ARRAY(n)) {
-		fail(error, where, key, "is missing or not an array");
-		return NULL;
-	}
-	a = json_node_get_array(n);
-	if (json_array_get_length(a) > max) {
-		fail(error, where, key, "has too many entries");
-		return NULL;
-	}
-	return a;
-}
-
-static JsonObject *
-element(JsonArray *a, guint i, const char *where, GError **error)
-{
-	JsonNode *n = json_array_get_element(a, i);
-
-	if (!JSON_NODE_HOLDS_OBJECT(n)) {
-		fail(error, where, "", "is not an object");
-		return NULL;
-	}
-	return json_node_get_object(n);
 }
 
 static gboolean
 parse_hearings(JsonObject *root, CavDiscSet *set, GError **error)
 {
-	JsonArray *a = get_array(root, "", "hearings", MAX_HEARINGS, error);
+	JsonArray *a = cav_json_in_array(&in, root, "", "hearings", MAX_HEARINGS, error);
 
 	for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
 		g_autofree char *where = g_strdup_printf("hearings[%u]", i);
 		CavDiscSetHearing *h = g_new0(CavDiscSetHearing, 1);
-		JsonObject *o = element(a, i, where, error);
+		JsonObject *o = cav_json_in_element(&in, a, i, where, error);
 		gint64 n = 0, bytes = 0;
 
 		g_ptr_array_add(set->hearings, h);
 		if (o == NULL || !get_path(o, where, "dir", &h->dir, error) ||
-		    !get_int(o, where, "id", 1, G_MAXINT64, &h->id, error) ||
-		    !get_str(o, where, "uid", FALSE, MAX_SHORT, &h->uid, error) ||
-		    !get_int(o, where, "opened_us", 0, G_MAXINT64, &h->opened_us, error) ||
-		    !get_int(o, where, "closed_us", 0, G_MAXINT64, &h->closed_us, error) ||
-		    !get_hash(o, where, "manifest_sha256", h->manifest_sha256, error) ||
-		    !get_int(o, where, "segments", 0, G_MAXUINT32, &n, error) ||
-		    !get_int(o, where, "bytes", 0, G_MAXINT64, &bytes, error))
+		    !cav_json_in_int(&in, o, where, "id", 1, G_MAXINT64, &h->id, error) ||
+		    !cav_json_in_str(&in, o, where, "uid", FALSE, MAX_SHORT, &h->uid, error) ||
+		    !cav_json_in_int(&in, o, where, "opened_us", 0, G_MAXINT64, &h->opened_us,
+				     error) ||
+		    !cav_json_in_int(&in, o, where, "closed_us", 0, G_MAXINT64, &h->closed_us,
+				     error) ||
+		    !cav_json_in_hash(&in, o, where, "manifest_sha256", h->manifest_sha256,
+				      error) ||
+		    !cav_json_in_int(&in, o, where, "segments", 0, G_MAXUINT32, &n, error) ||
+		    !cav_json_in_int(&in, o, where, "bytes", 0, G_MAXINT64, &bytes, error))
 			return FALSE;
 		if (strchr(h->dir, '/') != NULL)
-			return fail(error, where, "dir", "is not a single folder name");
+			return cav_json_in_fail(&in, where, "dir", "is not a single folder name",
+						error);
 		if (cav_disc_set_hearing(set, h->dir) != h)
-			return fail(error, where, "dir", "names a hearing twice");
+			return cav_json_in_fail(&in, where, "dir", "names a hearing twice", error);
 		h->n_segments = (guint)n;
 		h->bytes = (guint64)bytes;
 	}
@@ -514,11 +382,12 @@ parse_part(JsonObject *o, const char *where, CavDiscSetPart *p, GError **error)
 		return FALSE;
 	n = json_object_get_member(o, "files");
 	if (n == NULL)
-		return fail(error, where, "files", "is missing");
+		return cav_json_in_fail(&in, where, "files", "is missing", error);
 	if (JSON_NODE_HOLDS_NULL(n))
 		return TRUE;
 	if (!JSON_NODE_HOLDS_ARRAY(n) || json_array_get_length(json_node_get_array(n)) > MAX_FILES)
-		return fail(error, where, "files", "is neither null nor a list of paths");
+		return cav_json_in_fail(&in, where, "files", "is neither null nor a list of paths",
+					error);
 	a = json_node_get_array(n);
 	p->files = g_ptr_array_new_with_free_func(g_free);
 	for (guint i = 0; i < json_array_get_length(a); i++) {
@@ -527,8 +396,9 @@ parse_part(JsonObject *o, const char *where, CavDiscSetPart *p, GError **error)
 
 		if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_STRING ||
 		    (s = json_node_get_string(e)) == NULL || strlen(s) > MAX_NAME ||
-		    !g_utf8_validate(s, -1, NULL) || !path_ok(s))
-			return fail(error, where, "files", "holds something not a relative path");
+		    !g_utf8_validate(s, -1, NULL) || !cav_json_in_path_ok(s))
+			return cav_json_in_fail(&in, where, "files",
+						"holds something not a relative path", error);
 		g_ptr_array_add(p->files, g_strdup(s));
 	}
 	return TRUE;
@@ -537,33 +407,35 @@ parse_part(JsonObject *o, const char *where, CavDiscSetPart *p, GError **error)
 static gboolean
 parse_layout(JsonObject *root, CavDiscSet *set, GError **error)
 {
-	JsonArray *a = get_array(root, "", "layout", MAX_DISCS, error);
+	JsonArray *a = cav_json_in_array(&in, root, "", "layout", MAX_DISCS, error);
 
 	for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
 		g_autofree char *where = g_strdup_printf("layout[%u]", i);
-		JsonObject *o = element(a, i, where, error);
+		JsonObject *o = cav_json_in_element(&in, a, i, where, error);
 		CavDiscSetDisc *d;
 		JsonArray *parts;
 		gint64 number = 0;
 
-		if (o == NULL || !get_int(o, where, "disc", 1, MAX_DISCS, &number, error))
+		if (o == NULL ||
+		    !cav_json_in_int(&in, o, where, "disc", 1, MAX_DISCS, &number, error))
 			return FALSE;
 		if (cav_disc_set_disc(set, (guint)number) != NULL)
-			return fail(error, where, "disc", "repeats a disc number");
+			return cav_json_in_fail(&in, where, "disc", "repeats a disc number", error);
 		d = cav_disc_set_add_disc(set, (guint)number);
-		parts = get_array(o, where, "parts", MAX_HEARINGS, error);
+		parts = cav_json_in_array(&in, o, where, "parts", MAX_HEARINGS, error);
 		if (parts == NULL)
 			return FALSE;
 		for (guint j = 0; j < json_array_get_length(parts); j++) {
 			g_autofree char *w = g_strdup_printf("%s.parts[%u]", where, j);
 			CavDiscSetPart *p = g_new0(CavDiscSetPart, 1);
-			JsonObject *po = element(parts, j, w, error);
+			JsonObject *po = cav_json_in_element(&in, parts, j, w, error);
 
 			g_ptr_array_add(d->parts, p);
 			if (po == NULL || !parse_part(po, w, p, error))
 				return FALSE;
 			if (cav_disc_set_hearing(set, p->dir) == NULL)
-				return fail(error, w, "dir", "is not a hearing of the set");
+				return cav_json_in_fail(&in, w, "dir",
+							"is not a hearing of the set", error);
 		}
 	}
 	return a != NULL;
@@ -572,18 +444,18 @@ parse_layout(JsonObject *root, CavDiscSet *set, GError **error)
 static gboolean
 parse_files(JsonObject *root, CavDiscSet *set, GError **error)
 {
-	JsonArray *a = get_array(root, "", "files", MAX_FILES, error);
+	JsonArray *a = cav_json_in_array(&in, root, "", "files", MAX_FILES, error);
 
 	for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
 		g_autofree char *where = g_strdup_printf("files[%u]", i);
 		CavDiscSetFile *f = g_new0(CavDiscSetFile, 1);
-		JsonObject *o = element(a, i, where, error);
+		JsonObject *o = cav_json_in_element(&in, a, i, where, error);
 		gint64 bytes = 0;
 
 		g_ptr_array_add(set->files, f);
 		if (o == NULL || !get_path(o, where, "path", &f->path, error) ||
-		    !get_int(o, where, "bytes", 0, G_MAXINT64, &bytes, error) ||
-		    !get_hash(o, where, "sha256", f->sha256, error))
+		    !cav_json_in_int(&in, o, where, "bytes", 0, G_MAXINT64, &bytes, error) ||
+		    !cav_json_in_hash(&in, o, where, "sha256", f->sha256, error))
 			return FALSE;
 		f->bytes = (guint64)bytes;
 	}
@@ -595,13 +467,12 @@ parse_header(JsonObject *root, CavDiscSet *set, GError **error)
 {
 	g_autofree char *format = NULL;
 	gint64 version = 0, disc = 0;
-	JsonNode *closed;
 
-	if (!get_str(root, "", "format", FALSE, MAX_SHORT, &format, error))
+	if (!cav_json_in_str(&in, root, "", "format", FALSE, MAX_SHORT, &format, error))
 		return FALSE;
 	if (!g_str_equal(format, FORMAT))
-		return fail(error, "", "format", "is not \"" FORMAT "\"");
-	if (!get_int(root, "", "version", G_MININT32, G_MAXINT32, &version, error))
+		return cav_json_in_fail(&in, "", "format", "is not \"" FORMAT "\"", error);
+	if (!cav_json_in_int(&in, root, "", "version", G_MININT32, G_MAXINT32, &version, error))
 		return FALSE;
 	if (version != CAV_DISC_SET_VERSION) {
 		g_set_error(error, CAV_MANIFEST_ERROR, CAV_MANIFEST_ERROR_VERSION,
@@ -610,22 +481,22 @@ parse_header(JsonObject *root, CavDiscSet *set, GError **error)
 			    version, CAV_DISC_SET_VERSION);
 		return FALSE;
 	}
-	closed = json_object_get_member(root, "closed");
-	if (closed == NULL || !JSON_NODE_HOLDS_VALUE(closed) ||
-	    json_node_get_value_type(closed) != G_TYPE_BOOLEAN)
-		return fail(error, "", "closed", "is missing or not a boolean");
-	set->closed = json_node_get_boolean(closed);
-	if (!get_str(root, "", "set_uid", FALSE, MAX_SHORT, &set->set_uid, error) ||
-	    !get_int(root, "", "created_us", 0, G_MAXINT64, &set->created_us, error) ||
-	    !get_str(root, "", "court", TRUE, MAX_NAME, &set->court, error) ||
-	    !get_str(root, "", "room", FALSE, MAX_NAME, &set->room, error) ||
-	    !get_str(root, "", "case_number", FALSE, MAX_NAME, &set->case_number, error) ||
-	    !get_str(root, "", "case_title", TRUE, MAX_NAME, &set->case_title, error) ||
-	    !get_str(root, "", "medium", FALSE, MAX_SHORT, &set->medium, error) ||
-	    !get_int(root, "", "disc", 1, MAX_DISCS, &disc, error) ||
-	    !get_str(root, "", "sig_alg", FALSE, MAX_SHORT, &set->sig_alg, error) ||
-	    !get_str(root, "", "device_key_id", FALSE, MAX_SHORT, &set->device_key_id, error) ||
-	    !get_str(root, "", "public_key_pem", FALSE, MAX_PEM, &set->public_key_pem, error))
+	if (!cav_json_in_bool(&in, root, "", "closed", &set->closed, error) ||
+	    !cav_json_in_str(&in, root, "", "set_uid", FALSE, MAX_SHORT, &set->set_uid, error) ||
+	    !cav_json_in_int(&in, root, "", "created_us", 0, G_MAXINT64, &set->created_us, error) ||
+	    !cav_json_in_str(&in, root, "", "court", TRUE, MAX_NAME, &set->court, error) ||
+	    !cav_json_in_str(&in, root, "", "room", FALSE, MAX_NAME, &set->room, error) ||
+	    !cav_json_in_str(&in, root, "", "case_number", FALSE, MAX_NAME, &set->case_number,
+			     error) ||
+	    !cav_json_in_str(&in, root, "", "case_title", TRUE, MAX_NAME, &set->case_title,
+			     error) ||
+	    !cav_json_in_str(&in, root, "", "medium", FALSE, MAX_SHORT, &set->medium, error) ||
+	    !cav_json_in_int(&in, root, "", "disc", 1, MAX_DISCS, &disc, error) ||
+	    !cav_json_in_str(&in, root, "", "sig_alg", FALSE, MAX_SHORT, &set->sig_alg, error) ||
+	    !cav_json_in_str(&in, root, "", "device_key_id", FALSE, MAX_SHORT, &set->device_key_id,
+			     error) ||
+	    !cav_json_in_str(&in, root, "", "public_key_pem", FALSE, MAX_PEM, &set->public_key_pem,
+			     error))
 		return FALSE;
 	set->disc = (guint)disc;
 	return TRUE;
@@ -642,7 +513,7 @@ cav_disc_set_parse(const char *data, gsize len, GError **error)
 
 	g_return_val_if_fail(data != NULL || len == 0, NULL);
 	if (len == 0 || len > CAV_DISC_SET_MAX_BYTES || !g_utf8_validate(data, (gssize)len, NULL) ||
-	    !depth_ok(data, len)) {
+	    !cav_json_in_depth_ok(data, len, MAX_DEPTH)) {
 		g_set_error_literal(error, CAV_MANIFEST_ERROR, CAV_MANIFEST_ERROR_PARSE,
 				    "disc-set.json is empty, too large, not UTF-8 text, or nested "
 				    "too deeply");
@@ -666,7 +537,7 @@ cav_disc_set_parse(const char *data, gsize len, GError **error)
 	    !parse_layout(root, set, error) || !parse_files(root, set, error))
 		return NULL;
 	if (cav_disc_set_disc(set, set->disc) == NULL) {
-		fail(error, "", "disc", "is not a disc of the layout");
+		cav_json_in_fail(&in, "", "disc", "is not a disc of the layout", error);
 		return NULL;
 	}
 	return g_steal_pointer(&set);

@@ -13,6 +13,7 @@
  */
 #include "manifest.h"
 #include "fsutil.h"
+#include "json-in.h"
 #include "timefmt.h"
 
 #include <string.h>
@@ -359,178 +360,28 @@ cav_manifest_write(const CavManifest *m, const char *path, GError **error)
 
 /* ---- parsing ----------------------------------------------------------- */
 
-static gboolean
-parse_error(GError **error, const char *where, const char *key, const char *what)
-{
-	g_set_error(error, CAV_MANIFEST_ERROR, CAV_MANIFEST_ERROR_PARSE, "Manifest field %s%s%s %s",
-		    where, where[0] && key[0] ? "." : "", key, what);
-	return FALSE;
-}
-
-/* json-glib's parser recurses per nesting level with no limit of its own,
- * so a file of a million '[' would exhaust the stack. Count first. */
-static gboolean
-depth_ok(const char *data, gsize len)
-{
-	gboolean in_string = FALSE;
-	guint depth = 0;
-
-	for (gsize i = 0; i < len; i++) {
-		char c = data[i];
-
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = FALSE;
-		} else if (c == '"') {
-			in_string = TRUE;
-		} else if (c == '[' || c == '{') {
-			if (++depth > MAX_DEPTH)
-				return FALSE;
-		} else if ((c == ']' || c == '}') && depth > 0) {
-			depth--;
-		}
-	}
-	return TRUE;
-}
-
-/* A path that stays inside the manifest's folder: relative, no empty, "."
- * or ".." components, no backslashes or control characters. */
-static gboolean
-path_is_safe(const char *p)
-{
-	g_auto(GStrv) parts = NULL;
-
-	if (p[0] == '\0' || p[0] == '/')
-		return FALSE;
-	for (const char *c = p; *c; c++) {
-		if ((guchar)*c < 0x20 || *c == 0x7f || *c == '\\')
-			return FALSE;
-	}
-	parts = g_strsplit(p, "/", -1);
-	for (guint i = 0; parts[i] != NULL; i++) {
-		if (parts[i][0] == '\0' || g_str_equal(parts[i], ".") ||
-		    g_str_equal(parts[i], ".."))
-			return FALSE;
-	}
-	return TRUE;
-}
-
-static gboolean
-get_str(JsonObject *o, const char *where, const char *key, gboolean nullable, gsize max, char **out,
-	GError **error)
-{
-	JsonNode *n = json_object_get_member(o, key);
-	const char *s;
-
-	if (n == NULL)
-		return parse_error(error, where, key, "is missing");
-	if (JSON_NODE_HOLDS_NULL(n)) {
-		if (!nullable)
-			return parse_error(error, where, key, "must not be null");
-		*out = NULL;
-		return TRUE;
-	}
-	if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
-		return parse_error(error, where, key, "is not a string");
-	s = json_node_get_string(n);
-	if (s == NULL || strlen(s) > max || !g_utf8_validate(s, -1, NULL))
-		return parse_error(error, where, key, "is too long or not UTF-8");
-	*out = g_strdup(s);
-	return TRUE;
-}
-
-static gboolean
-get_int(JsonObject *o, const char *where, const char *key, gint64 min, gint64 max, gint64 *out,
-	GError **error)
-{
-	JsonNode *n = json_object_get_member(o, key);
-	gint64 v;
-
-	if (n == NULL)
-		return parse_error(error, where, key, "is missing");
-	if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64)
-		return parse_error(error, where, key, "is not an integer");
-	v = json_node_get_int(n);
-	if (v < min || v > max)
-		return parse_error(error, where, key, "is out of range");
-	*out = v;
-	return TRUE;
-}
-
-static gboolean
-get_bool(JsonObject *o, const char *where, const char *key, gboolean *out, GError **error)
-{
-	JsonNode *n = json_object_get_member(o, key);
-
-	if (n == NULL)
-		return parse_error(error, where, key, "is missing");
-	if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_BOOLEAN)
-		return parse_error(error, where, key, "is not a boolean");
-	*out = json_node_get_boolean(n);
-	return TRUE;
-}
-
-static gboolean
-get_hash(JsonObject *o, const char *where, const char *key, guint8 out[CAV_SHA256_LEN],
-	 GError **error)
-{
-	g_autofree char *hex = NULL;
-
-	if (!get_str(o, where, key, FALSE, CAV_SHA256_HEX_LEN, &hex, error))
-		return FALSE;
-	if (!cav_sha256_from_hex(hex, out))
-		return parse_error(error, where, key, "is not 64 hexadecimal digits");
-	return TRUE;
-}
-
-static gboolean
-get_array(JsonObject *o, const char *key, guint max, JsonArray **out, GError **error)
-{
-	JsonNode *n = json_object_get_member(o, key);
-
-	if (n == NULL)
-		return parse_error(error, "", key, "is missing");
-	if (!JSON_NODE_HOLDS_ARRAY(n))
-		return parse_error(error, "", key, "is not an array");
-	*out = json_node_get_array(n);
-	if (json_array_get_length(*out) > max)
-		return parse_error(error, "", key, "has too many entries");
-	return TRUE;
-}
-
-static JsonObject *
-element_object(JsonArray *a, guint i, const char *where, GError **error)
-{
-	JsonNode *n = json_array_get_element(a, i);
-
-	if (!JSON_NODE_HOLDS_OBJECT(n)) {
-		parse_error(error, where, "", "is not an object");
-		return NULL;
-	}
-	return json_node_get_object(n);
-}
+/* Field errors read "Manifest field segments[3].file is missing". */
+static const CavJsonIn in = {"Manifest", cav_manifest_error_quark, CAV_MANIFEST_ERROR_PARSE};
 
 static gboolean
 parse_segment(JsonObject *o, const char *where, CavManifestSegment *s, GError **error)
 {
 	gint64 seq, bytes;
 
-	if (!get_str(o, where, "file", FALSE, MAX_NAME, &s->file, error) ||
-	    !get_str(o, where, "track", FALSE, MAX_SHORT, &s->track, error) ||
-	    !get_int(o, where, "seq", 1, G_MAXUINT32, &seq, error) ||
-	    !get_int(o, where, "bytes", 0, G_MAXINT64, &bytes, error) ||
-	    !get_hash(o, where, "sha256", s->sha256, error) ||
-	    !get_hash(o, where, "chain", s->chain, error) ||
-	    !get_int(o, where, "start_us", 0, G_MAXINT64, &s->start_us, error) ||
-	    !get_int(o, where, "end_us", 0, G_MAXINT64, &s->end_us, error) ||
-	    !get_bool(o, where, "partial", &s->partial, error))
+	if (!cav_json_in_str(&in, o, where, "file", FALSE, MAX_NAME, &s->file, error) ||
+	    !cav_json_in_str(&in, o, where, "track", FALSE, MAX_SHORT, &s->track, error) ||
+	    !cav_json_in_int(&in, o, where, "seq", 1, G_MAXUINT32, &seq, error) ||
+	    !cav_json_in_int(&in, o, where, "bytes", 0, G_MAXINT64, &bytes, error) ||
+	    !cav_json_in_hash(&in, o, where, "sha256", s->sha256, error) ||
+	    !cav_json_in_hash(&in, o, where, "chain", s->chain, error) ||
+	    !cav_json_in_int(&in, o, where, "start_us", 0, G_MAXINT64, &s->start_us, error) ||
+	    !cav_json_in_int(&in, o, where, "end_us", 0, G_MAXINT64, &s->end_us, error) ||
+	    !cav_json_in_bool(&in, o, where, "partial", &s->partial, error))
 		return FALSE;
-	if (!path_is_safe(s->file))
-		return parse_error(error, where, "file", "is not a plain relative path");
+	if (!cav_json_in_path_ok(s->file))
+		return cav_json_in_fail(&in, where, "file", "is not a plain relative path", error);
 	if (s->track[0] == '\0')
-		return parse_error(error, where, "track", "is empty");
+		return cav_json_in_fail(&in, where, "track", "is empty", error);
 	s->seq = (guint)seq;
 	s->bytes = (guint64)bytes;
 	return TRUE;
@@ -542,21 +393,24 @@ parse_interval(JsonObject *o, const char *where, CavManifestInterval *iv, GError
 	static const char *const reasons[] = {"recess", "closed_evidence", "mediation", "fault",
 					      NULL};
 
-	if (!get_str(o, where, "kind", FALSE, MAX_SHORT, &iv->kind, error) ||
-	    !get_str(o, where, "reason", TRUE, MAX_SHORT, &iv->reason, error) ||
-	    !get_str(o, where, "detail", TRUE, MAX_TEXT, &iv->detail, error) ||
-	    !get_int(o, where, "start_us", 0, G_MAXINT64, &iv->start_us, error) ||
-	    !get_int(o, where, "end_us", 0, G_MAXINT64, &iv->end_us, error))
+	if (!cav_json_in_str(&in, o, where, "kind", FALSE, MAX_SHORT, &iv->kind, error) ||
+	    !cav_json_in_str(&in, o, where, "reason", TRUE, MAX_SHORT, &iv->reason, error) ||
+	    !cav_json_in_str(&in, o, where, "detail", TRUE, MAX_TEXT, &iv->detail, error) ||
+	    !cav_json_in_int(&in, o, where, "start_us", 0, G_MAXINT64, &iv->start_us, error) ||
+	    !cav_json_in_int(&in, o, where, "end_us", 0, G_MAXINT64, &iv->end_us, error))
 		return FALSE;
 	/* The same rule the database's CHECK constraint enforces. */
 	if (g_str_equal(iv->kind, "recording")) {
 		if (iv->reason != NULL)
-			return parse_error(error, where, "reason", "must be null while recording");
+			return cav_json_in_fail(&in, where, "reason",
+						"must be null while recording", error);
 	} else if (g_str_equal(iv->kind, "paused")) {
 		if (iv->reason == NULL || !g_strv_contains(reasons, iv->reason))
-			return parse_error(error, where, "reason", "is not a lawful pause reason");
+			return cav_json_in_fail(&in, where, "reason",
+						"is not a lawful pause reason", error);
 	} else {
-		return parse_error(error, where, "kind", "is neither \"recording\" nor \"paused\"");
+		return cav_json_in_fail(&in, where, "kind",
+					"is neither \"recording\" nor \"paused\"", error);
 	}
 	return TRUE;
 }
@@ -564,9 +418,9 @@ parse_interval(JsonObject *o, const char *where, CavManifestInterval *iv, GError
 static gboolean
 parse_mark(JsonObject *o, const char *where, CavManifestMark *mk, GError **error)
 {
-	return get_int(o, where, "at_us", 0, G_MAXINT64, &mk->at_us, error) &&
-	       get_str(o, where, "label", FALSE, MAX_NAME, &mk->label, error) &&
-	       get_str(o, where, "actor", FALSE, MAX_NAME, &mk->actor, error);
+	return cav_json_in_int(&in, o, where, "at_us", 0, G_MAXINT64, &mk->at_us, error) &&
+	       cav_json_in_str(&in, o, where, "label", FALSE, MAX_NAME, &mk->label, error) &&
+	       cav_json_in_str(&in, o, where, "actor", FALSE, MAX_NAME, &mk->actor, error);
 }
 
 static gboolean
@@ -575,18 +429,19 @@ parse_exhibit(JsonObject *o, const char *where, CavManifestExhibit *ex, GError *
 	g_autofree char *hex = NULL;
 	gint64 bytes;
 
-	if (!get_str(o, where, "input", FALSE, MAX_SHORT, &ex->input, error) ||
-	    !get_str(o, where, "file", TRUE, MAX_NAME, &ex->file, error) ||
-	    !get_str(o, where, "sha256", TRUE, CAV_SHA256_HEX_LEN, &hex, error) ||
-	    !get_int(o, where, "bytes", 0, G_MAXINT64, &bytes, error) ||
-	    !get_int(o, where, "start_us", 0, G_MAXINT64, &ex->start_us, error) ||
-	    !get_int(o, where, "end_us", 0, G_MAXINT64, &ex->end_us, error) ||
-	    !get_str(o, where, "actor", FALSE, MAX_NAME, &ex->actor, error))
+	if (!cav_json_in_str(&in, o, where, "input", FALSE, MAX_SHORT, &ex->input, error) ||
+	    !cav_json_in_str(&in, o, where, "file", TRUE, MAX_NAME, &ex->file, error) ||
+	    !cav_json_in_str(&in, o, where, "sha256", TRUE, CAV_SHA256_HEX_LEN, &hex, error) ||
+	    !cav_json_in_int(&in, o, where, "bytes", 0, G_MAXINT64, &bytes, error) ||
+	    !cav_json_in_int(&in, o, where, "start_us", 0, G_MAXINT64, &ex->start_us, error) ||
+	    !cav_json_in_int(&in, o, where, "end_us", 0, G_MAXINT64, &ex->end_us, error) ||
+	    !cav_json_in_str(&in, o, where, "actor", FALSE, MAX_NAME, &ex->actor, error))
 		return FALSE;
 	if (ex->input[0] == '\0')
-		return parse_error(error, where, "input", "is empty");
+		return cav_json_in_fail(&in, where, "input", "is empty", error);
 	if (hex != NULL && !cav_sha256_from_hex(hex, ex->sha256))
-		return parse_error(error, where, "sha256", "is not 64 hexadecimal digits");
+		return cav_json_in_fail(&in, where, "sha256", "is not 64 hexadecimal digits",
+					error);
 	ex->has_sha256 = hex != NULL;
 	ex->bytes = (guint64)bytes;
 	return TRUE;
@@ -600,12 +455,13 @@ parse_exhibits(JsonObject *root, CavManifest *m, GError **error)
 
 	if (!json_object_has_member(root, "exhibits"))
 		return TRUE;
-	if (!get_array(root, "exhibits", MAX_EXHIBITS, &a, error))
+	a = cav_json_in_array(&in, root, "", "exhibits", MAX_EXHIBITS, error);
+	if (a == NULL)
 		return FALSE;
 	for (guint i = 0; i < json_array_get_length(a); i++) {
 		g_autofree char *where = g_strdup_printf("exhibits[%u]", i);
 		CavManifestExhibit *ex = g_new0(CavManifestExhibit, 1);
-		JsonObject *o = element_object(a, i, where, error);
+		JsonObject *o = cav_json_in_element(&in, a, i, where, error);
 
 		g_ptr_array_add(m->exhibits, ex);
 		if (o == NULL || !parse_exhibit(o, where, ex, error))
@@ -619,34 +475,37 @@ parse_lists(JsonObject *root, CavManifest *m, GError **error)
 {
 	JsonArray *a;
 
-	if (!get_array(root, "segments", MAX_SEGMENTS, &a, error))
+	a = cav_json_in_array(&in, root, "", "segments", MAX_SEGMENTS, error);
+	if (a == NULL)
 		return FALSE;
 	for (guint i = 0; i < json_array_get_length(a); i++) {
 		g_autofree char *where = g_strdup_printf("segments[%u]", i);
 		CavManifestSegment *s = g_new0(CavManifestSegment, 1);
-		JsonObject *o = element_object(a, i, where, error);
+		JsonObject *o = cav_json_in_element(&in, a, i, where, error);
 
 		g_ptr_array_add(m->segments, s);
 		if (o == NULL || !parse_segment(o, where, s, error))
 			return FALSE;
 	}
-	if (!get_array(root, "intervals", MAX_INTERVALS, &a, error))
+	a = cav_json_in_array(&in, root, "", "intervals", MAX_INTERVALS, error);
+	if (a == NULL)
 		return FALSE;
 	for (guint i = 0; i < json_array_get_length(a); i++) {
 		g_autofree char *where = g_strdup_printf("intervals[%u]", i);
 		CavManifestInterval *iv = g_new0(CavManifestInterval, 1);
-		JsonObject *o = element_object(a, i, where, error);
+		JsonObject *o = cav_json_in_element(&in, a, i, where, error);
 
 		g_ptr_array_add(m->intervals, iv);
 		if (o == NULL || !parse_interval(o, where, iv, error))
 			return FALSE;
 	}
-	if (!get_array(root, "marks", MAX_MARKS, &a, error))
+	a = cav_json_in_array(&in, root, "", "marks", MAX_MARKS, error);
+	if (a == NULL)
 		return FALSE;
 	for (guint i = 0; i < json_array_get_length(a); i++) {
 		g_autofree char *where = g_strdup_printf("marks[%u]", i);
 		CavManifestMark *mk = g_new0(CavManifestMark, 1);
-		JsonObject *o = element_object(a, i, where, error);
+		JsonObject *o = cav_json_in_element(&in, a, i, where, error);
 
 		g_ptr_array_add(m->marks, mk);
 		if (o == NULL || !parse_mark(o, where, mk, error))
@@ -662,11 +521,12 @@ parse_header(JsonObject *root, CavManifest *m, GError **error)
 	g_autofree char *format = NULL;
 	gint64 version;
 
-	if (!get_str(root, "", "format", FALSE, MAX_SHORT, &format, error))
+	if (!cav_json_in_str(&in, root, "", "format", FALSE, MAX_SHORT, &format, error))
 		return FALSE;
 	if (!g_str_equal(format, CAV_MANIFEST_FORMAT))
-		return parse_error(error, "", "format", "is not \"" CAV_MANIFEST_FORMAT "\"");
-	if (!get_int(root, "", "version", G_MININT32, G_MAXINT32, &version, error))
+		return cav_json_in_fail(&in, "", "format", "is not \"" CAV_MANIFEST_FORMAT "\"",
+					error);
+	if (!cav_json_in_int(&in, root, "", "version", G_MININT32, G_MAXINT32, &version, error))
 		return FALSE;
 	if (version != CAV_MANIFEST_VERSION) {
 		g_set_error(error, CAV_MANIFEST_ERROR, CAV_MANIFEST_ERROR_VERSION,
@@ -676,25 +536,29 @@ parse_header(JsonObject *root, CavManifest *m, GError **error)
 		return FALSE;
 	}
 	m->version = (int)version;
-	if (!get_str(root, "", "hearing_uid", FALSE, MAX_SHORT, &m->hearing_uid, error) ||
-	    !get_int(root, "", "hearing_id", 0, G_MAXINT64, &m->hearing_id, error) ||
-	    !get_str(root, "", "state", FALSE, MAX_SHORT, &m->state, error) ||
-	    !get_str(root, "", "court", TRUE, MAX_NAME, &m->court, error) ||
-	    !get_str(root, "", "room", FALSE, MAX_NAME, &m->room, error) ||
-	    !get_str(root, "", "case_number", FALSE, MAX_NAME, &m->case_number, error) ||
-	    !get_str(root, "", "case_title", TRUE, MAX_NAME, &m->case_title, error) ||
-	    !get_bool(root, "", "is_public", &m->is_public, error) ||
-	    !get_int(root, "", "opened_us", 0, G_MAXINT64, &m->opened_us, error) ||
-	    !get_int(root, "", "closed_us", 0, G_MAXINT64, &m->closed_us, error) ||
-	    !get_hash(root, "", "chain_head", m->chain_head, error) ||
-	    !get_str(root, "", "sig_alg", TRUE, MAX_SHORT, &m->sig_alg, error) ||
-	    !get_str(root, "", "device_key_id", TRUE, MAX_SHORT, &m->device_key_id, error) ||
-	    !get_str(root, "", "public_key_pem", TRUE, MAX_PEM, &m->public_key_pem, error))
+	if (!cav_json_in_str(&in, root, "", "hearing_uid", FALSE, MAX_SHORT, &m->hearing_uid,
+			     error) ||
+	    !cav_json_in_int(&in, root, "", "hearing_id", 0, G_MAXINT64, &m->hearing_id, error) ||
+	    !cav_json_in_str(&in, root, "", "state", FALSE, MAX_SHORT, &m->state, error) ||
+	    !cav_json_in_str(&in, root, "", "court", TRUE, MAX_NAME, &m->court, error) ||
+	    !cav_json_in_str(&in, root, "", "room", FALSE, MAX_NAME, &m->room, error) ||
+	    !cav_json_in_str(&in, root, "", "case_number", FALSE, MAX_NAME, &m->case_number,
+			     error) ||
+	    !cav_json_in_str(&in, root, "", "case_title", TRUE, MAX_NAME, &m->case_title, error) ||
+	    !cav_json_in_bool(&in, root, "", "is_public", &m->is_public, error) ||
+	    !cav_json_in_int(&in, root, "", "opened_us", 0, G_MAXINT64, &m->opened_us, error) ||
+	    !cav_json_in_int(&in, root, "", "closed_us", 0, G_MAXINT64, &m->closed_us, error) ||
+	    !cav_json_in_hash(&in, root, "", "chain_head", m->chain_head, error) ||
+	    !cav_json_in_str(&in, root, "", "sig_alg", TRUE, MAX_SHORT, &m->sig_alg, error) ||
+	    !cav_json_in_str(&in, root, "", "device_key_id", TRUE, MAX_SHORT, &m->device_key_id,
+			     error) ||
+	    !cav_json_in_str(&in, root, "", "public_key_pem", TRUE, MAX_PEM, &m->public_key_pem,
+			     error))
 		return FALSE;
 	if (m->hearing_uid[0] == '\0')
-		return parse_error(error, "", "hearing_uid", "is empty");
+		return cav_json_in_fail(&in, "", "hearing_uid", "is empty", error);
 	if (!g_strv_contains(states, m->state))
-		return parse_error(error, "", "state", "is not a known hearing state");
+		return cav_json_in_fail(&in, "", "state", "is not a known hearing state", error);
 	return TRUE;
 }
 
@@ -717,7 +581,8 @@ cav_manifest_parse(const char *data, gsize len, GError **error)
 		return NULL;
 	}
 	/* Also rejects NUL bytes, which json-glib would otherwise truncate at. */
-	if (len == 0 || !g_utf8_validate(data, (gssize)len, NULL) || !depth_ok(data, len)) {
+	if (len == 0 || !g_utf8_validate(data, (gssize)len, NULL) ||
+	    !cav_json_in_depth_ok(data, len, MAX_DEPTH)) {
 		g_set_error_literal(error, CAV_MANIFEST_ERROR, CAV_MANIFEST_ERROR_PARSE,
 				    "The manifest is empty, not UTF-8 text, or nested too deeply");
 		return NULL;
