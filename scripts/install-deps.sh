@@ -26,6 +26,9 @@ packages=(
   # capture tests: our RTSP test camera, the VM suite with vivid and snd-aloop (tests/vm)
   libgstrtspserver-1.0-dev python3 qemu-system-x86 busybox-static kmod cpio xz-utils
   v4l-utils alsa-utils
+  # the VM suite's v4l2loopback (MJPEG camera), built against the guest's kernel
+  # headers (tests/vm/build-v4l2loopback.sh): make, with gcc above (gcc-12)
+  make
   # browser tests of the web UI (tests/e2e): Chromium driven by playwright-core
   # (Node.js and npm: see below)
   chromium

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # run-vm.sh — runs one command inside Debian 12's own kernel under QEMU, with
-# the real vivid (V4L2) and snd-aloop (ALSA loopback) drivers loaded, and
-# the host's userland — this build tree included — visible in the guest:
-# the host root is shared read-only over virtio-9p with a tmpfs overlay on
+# the real vivid (V4L2) and snd-aloop (ALSA loopback) drivers loaded,
+# v4l2loopback available (built here: build-v4l2loopback.sh), and the
+# host's userland — this build tree included — visible in the guest: the
+# host root is shared read-only over virtio-9p with a tmpfs overlay on
 # top, and the guest chroots into it. Findings and pitfalls: README.md here.
 #
 # usage: run-vm.sh [-t SECONDS] [-w DIR] -- command [args...]
@@ -13,6 +14,7 @@
 # env: CAV_VM_CACHE (default ~/.cache/courtav-vm): kernel, initramfs, GStreamer
 #      registry, kept between runs. Paths must not contain spaces (they go
 #      on the kernel command line).
+#      CAV_VM_V4L2LOOPBACK=0: no v4l2loopback module (build-v4l2loopback.sh)
 set -euo pipefail
 
 TMO=300 RWDIR=""
@@ -70,6 +72,34 @@ if [ ! -f "$KDIR/.ok" ]; then
 	touch "$KDIR/.ok"
 fi
 MODDIR=$KDIR/lib/modules/$KVER
+
+# ---- v4l2loopback: Debian's v4l2loopback-dkms built here for this kernel
+# (build-v4l2loopback.sh, cached), in the module tree's extra/ so the guest's
+# modprobe finds it. Not loaded at boot: the guest loads it with its own
+# parameters. Without it the guest gets the reason in CAV_VM_NO_V4L2LOOPBACK.
+# CAV_VM_V4L2LOOPBACK=0 leaves it out.
+LBKO=$MODDIR/extra/v4l2loopback.ko NO_LB="" lb=""
+if [ "${CAV_VM_V4L2LOOPBACK:-1}" = 0 ]; then
+	NO_LB="left out (CAV_VM_V4L2LOOPBACK=0)"
+else
+	t=$(date +%s)
+	lb=$("$(dirname "$0")/build-v4l2loopback.sh" "$KDIR" "$KVER") && lbrc=0 || lbrc=$?
+	if [ $lbrc = 0 ] && [ -f "$lb" ]; then
+		[ $(($(date +%s) - t)) -gt 2 ] && log "v4l2loopback built in $(($(date +%s) - t)) s"
+	else
+		NO_LB="v4l2loopback could not be built for $KVER: ${lb:-no reason given}"
+		log "$NO_LB"
+		lb=""
+	fi
+fi
+if [ -n "$lb" ] && ! cmp -s "$lb" "$LBKO"; then
+	mkdir -p "$MODDIR/extra"
+	cp "$lb" "$LBKO.tmp" && mv "$LBKO.tmp" "$LBKO"
+	depmod -b "$KDIR" "$KVER"
+elif [ -z "$lb" ] && [ -f "$LBKO" ]; then
+	rm -f "$LBKO"
+	depmod -b "$KDIR" "$KVER"
+fi
 KIMG=$KDIR/boot/vmlinux-$KVER
 { [ -s "$KIMG" ] && [ "$(head -c4 "$KIMG" | tail -c3)" = ELF ] &&
 	grep -q '^CONFIG_PVH=y' "$KDIR/boot/config-$KVER"; } || KIMG=$KDIR/boot/vmlinuz-$KVER
@@ -147,6 +177,7 @@ trap 'rm -rf "$RUN"' EXIT
 		[ -n "${!v+x}" ] && printf 'export %s=%q\n' "$v" "${!v}"
 	done
 	[ -n "$GSTREG" ] && printf 'export GST_REGISTRY=%q\n' "$GSTREG"
+	[ -n "$NO_LB" ] && printf 'export CAV_VM_NO_V4L2LOOPBACK=%q\n' "$NO_LB"
 	printf 'cd %q || exit 125\n' "$PWD"
 	printf 'exec'
 	printf ' %q' "$@"
