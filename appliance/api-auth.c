@@ -118,7 +118,7 @@ post_login(CavApiRequest *req)
 				    "Fields “user” and “secret” are required.");
 		return;
 	}
-	peer = cav_api_peer(req->msg);
+	peer = cav_http_peer(req->msg);
 	cav_users_login(req->api->users, user, secret, peer, on_login, pending_new(req));
 }
 

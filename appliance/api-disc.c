@@ -23,11 +23,7 @@ jobs_of(CavApiRequest *req)
 
 /* ---- errors -------------------------------------------------------------- */
 
-static const struct {
-	CavDiscError code;
-	guint status;
-	const char *name;
-} disc_map[] = {
+static const CavHttpErrorCode disc_map[] = {
 	{CAV_DISC_ERROR_BAD_REQUEST, 400, "bad-request"},
 	{CAV_DISC_ERROR_NOT_FOUND, 404, "not-found"},
 	{CAV_DISC_ERROR_UNSEALED, 409, "unsealed"},
@@ -39,11 +35,7 @@ static const struct {
 	{CAV_DISC_ERROR_INTERNAL, 500, "internal"},
 };
 
-static const struct {
-	CavBurnerError code;
-	guint status;
-	const char *name;
-} burner_map[] = {
+static const CavHttpErrorCode burner_map[] = {
 	{CAV_BURNER_ERROR_NO_DRIVE, 404, "no-drive"},
 	{CAV_BURNER_ERROR_NO_MEDIUM, 409, "no-medium"},
 	{CAV_BURNER_ERROR_CLOSED, 409, "medium-closed"},
@@ -60,26 +52,19 @@ static const struct {
 static const char *
 error_name(const GError *error, guint *status)
 {
-	*status = 500;
-	for (guint i = 0; error->domain == CAV_DISC_ERROR && i < G_N_ELEMENTS(disc_map); i++) {
-		if (disc_map[i].code == (CavDiscError)error->code) {
-			*status = disc_map[i].status;
-			return disc_map[i].name;
-		}
-	}
-	for (guint i = 0; error->domain == CAV_BURNER_ERROR && i < G_N_ELEMENTS(burner_map); i++) {
-		if (burner_map[i].code == (CavBurnerError)error->code) {
-			*status = burner_map[i].status;
-			return burner_map[i].name;
-		}
-	}
-	return "internal";
+	const CavHttpErrorCode *e =
+		cav_http_error_code_find(error, CAV_DISC_ERROR, disc_map, G_N_ELEMENTS(disc_map));
+
+	if (e == NULL)
+		e = cav_http_error_code_find(error, CAV_BURNER_ERROR, burner_map,
+					     G_N_ELEMENTS(burner_map));
+	*status = e != NULL ? e->status : 500;
+	return e != NULL ? e->name : "internal";
 }
 
 static void
 respond_disc_error(SoupServerMessage *msg, const GError *error)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autofree char *en = NULL, *zh = NULL;
 	const char *name;
 	guint status;
@@ -93,18 +78,7 @@ respond_disc_error(SoupServerMessage *msg, const GError *error)
 	zh = cav_error_zh(error);
 	if (status >= 500)
 		g_warning("API disc: %s", en);
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "error");
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "code");
-	json_builder_add_string_value(b, name);
-	json_builder_set_member_name(b, "message");
-	json_builder_add_string_value(b, en);
-	json_builder_set_member_name(b, "message_zh");
-	json_builder_add_string_value(b, zh);
-	json_builder_end_object(b);
-	json_builder_end_object(b);
-	cav_api_respond_json(msg, status, b);
+	cav_api_respond_status(msg, status, name, en, zh);
 }
 
 /* ---- plan ---------------------------------------------------------------- */

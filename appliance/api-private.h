@@ -12,7 +12,10 @@
 #include "errors.h"
 #include "preview.h"
 #include "users.h"
+#include "common/http-json.h"
+#include "common/http-limits.h"
 #include "common/http-reaper.h"
+#include "common/http-route.h"
 
 #include <libsoup/soup.h>
 
@@ -27,7 +30,7 @@ struct CavApi {
 	CavPreview *preview;     /* owned */
 	SoupServer *server;      /* owned */
 	CavHttpReaper *reaper;   /* closes connections dropped while idle (owned) */
-	GPtrArray *routes;       /* CavApiRoute * (owned) */
+	GPtrArray *routes;       /* CavHttpRoute * (owned) */
 	char *url;               /* owned */
 	char *panel_url;         /* owned, nullable */
 	/* Live state the hub reports (api-room.c): */
@@ -116,11 +119,8 @@ void cav_api_respond_status(SoupServerMessage *msg, guint status, const char *co
 
 /* ---- requests (api-util.c) ----------------------------------------------- */
 
-/* The bearer token of a request: "Authorization: Bearer T", or for a
- * WebSocket handshake the offered subprotocol "cav.token.T". (transfer none) */
-const char *cav_api_token(SoupServerMessage *msg);
-/* The peer's address, for session rows. (transfer full) */
-char *cav_api_peer(SoupServerMessage *msg);
+/* The bearer token and the peer's address are common/http-route.h's
+ * cav_http_bearer() and cav_http_peer(). */
 /* The body as a JSON object whose members are all in @allowed; an empty
  * body is an empty object. Otherwise answers 400 and returns NULL. */
 JsonObject *cav_api_read_body(SoupServerMessage *msg, const char *const *allowed);

@@ -1,6 +1,9 @@
 /* api-util.c — reading requests and writing answers for every API area:
  * bounded JSON bodies with no unknown fields, typed members, bilingual
  * errors mapped to HTTP statuses (docs/API.md). Main thread only.
+ *
+ * The JSON answers themselves are common/http-json.h's, shared with the
+ * relay; this API's are indented (pretty = TRUE), as they always were.
  */
 #include "api-private.h"
 
@@ -11,21 +14,10 @@
 void
 cav_api_respond_json(SoupServerMessage *msg, guint status, JsonBuilder *b)
 {
-	gsize len = 0;
-	char *data = cav_json_to_string(b, &len);
-
-	soup_server_message_set_status(msg, status, NULL);
-	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Cache-Control",
-				     "no-store");
-	soup_server_message_set_response(msg, "application/json; charset=utf-8", SOUP_MEMORY_TAKE,
-					 data, len);
+	cav_http_respond_json(msg, status, b, TRUE);
 }
 
-static const struct {
-	CavRoomError code;
-	guint status;
-	const char *name;
-} error_map[] = {
+static const CavHttpErrorCode error_map[] = {
 	{CAV_ROOM_ERROR_BAD_REQUEST, 400, "bad-request"},
 	{CAV_ROOM_ERROR_INVALID_CASE_NUMBER, 400, "invalid-case-number"},
 	{CAV_ROOM_ERROR_BAD_REASON, 400, "bad-reason"},
@@ -38,11 +30,7 @@ static const struct {
 	{CAV_ROOM_ERROR_INTERNAL, 500, "internal"},
 };
 
-static const struct {
-	CavUsersError code;
-	guint status;
-	const char *name;
-} users_map[] = {
+static const CavHttpErrorCode users_map[] = {
 	{CAV_USERS_ERROR_BAD_CREDENTIALS, 401, "bad-credentials"},
 	{CAV_USERS_ERROR_LOCKED, 429, "locked"},
 	{CAV_USERS_ERROR_INVALID, 400, "bad-request"},
@@ -56,58 +44,26 @@ void
 cav_api_respond_status(SoupServerMessage *msg, guint status, const char *code, const char *en,
 		       const char *zh)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new();
-
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "error");
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "code");
-	json_builder_add_string_value(b, code);
-	json_builder_set_member_name(b, "message");
-	json_builder_add_string_value(b, en);
-	json_builder_set_member_name(b, "message_zh");
-	json_builder_add_string_value(b, zh);
-	json_builder_end_object(b);
-	json_builder_end_object(b);
-	cav_api_respond_json(msg, status, b);
+	cav_http_respond_error(msg, status, code, en, zh, TRUE);
 }
 
 void
 cav_api_respond_error(SoupServerMessage *msg, const GError *error)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autofree char *en = cav_error_en(error);
 	g_autofree char *zh = cav_error_zh(error);
-	guint status = 500;
-	const char *name = "internal";
+	const CavHttpErrorCode *e =
+		cav_http_error_code_find(error, CAV_ROOM_ERROR, error_map, G_N_ELEMENTS(error_map));
+	guint status;
 
-	for (guint i = 0; error->domain == CAV_ROOM_ERROR && i < G_N_ELEMENTS(error_map); i++) {
-		if (error_map[i].code == (CavRoomError)error->code) {
-			status = error_map[i].status;
-			name = error_map[i].name;
-		}
-	}
-	for (guint i = 0; error->domain == CAV_USERS_ERROR && i < G_N_ELEMENTS(users_map); i++) {
-		if (users_map[i].code == (CavUsersError)error->code) {
-			status = users_map[i].status;
-			name = users_map[i].name;
-		}
-	}
+	if (e == NULL)
+		e = cav_http_error_code_find(error, CAV_USERS_ERROR, users_map,
+					     G_N_ELEMENTS(users_map));
+	status = e != NULL ? e->status : 500;
 	if (status >= 500)
 		g_warning("API %s %s: %s", soup_server_message_get_method(msg),
 			  g_uri_get_path(soup_server_message_get_uri(msg)), en);
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "error");
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "code");
-	json_builder_add_string_value(b, name);
-	json_builder_set_member_name(b, "message");
-	json_builder_add_string_value(b, en);
-	json_builder_set_member_name(b, "message_zh");
-	json_builder_add_string_value(b, zh);
-	json_builder_end_object(b);
-	json_builder_end_object(b);
-	cav_api_respond_json(msg, status, b);
+	cav_http_respond_error(msg, status, e != NULL ? e->name : "internal", en, zh, TRUE);
 }
 
 void
@@ -137,37 +93,6 @@ cav_api_respond_not_found(SoupServerMessage *msg)
 }
 
 /* ---- requests ------------------------------------------------------------ */
-
-const char *
-cav_api_token(SoupServerMessage *msg)
-{
-	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
-	const char *auth = soup_message_headers_get_one(h, "Authorization");
-	const char *protocols;
-	const char *p;
-
-	if (auth != NULL && g_ascii_strncasecmp(auth, "Bearer ", 7) == 0)
-		return auth + 7;
-	/* Browsers cannot set headers on a WebSocket; the token rides in the
-	 * subprotocol list instead ("cav.v1, cav.token.T"). The returned
-	 * pointer ends at the token: cav_users_authenticate() checks length. */
-	protocols = soup_message_headers_get_one(h, "Sec-WebSocket-Protocol");
-	if (protocols != NULL && (p = strstr(protocols, "cav.token.")) != NULL)
-		return p + strlen("cav.token.");
-	return NULL;
-}
-
-char *
-cav_api_peer(SoupServerMessage *msg)
-{
-	GSocketAddress *addr = soup_server_message_get_remote_address(msg);
-	GInetAddress *inet;
-
-	if (addr == NULL || !G_IS_INET_SOCKET_ADDRESS(addr))
-		return NULL;
-	inet = g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(addr));
-	return g_inet_address_to_string(inet);
-}
 
 /* The request body as a JSON object whose members are all in @allowed
  * (NULL-terminated). An empty body is an empty object. Responds 400 and
@@ -262,19 +187,5 @@ cav_api_get_id(SoupServerMessage *msg, JsonObject *o, const char *name, gint64 *
 gboolean
 cav_api_query_int(CavApiRequest *req, const char *name, gint64 min, gint64 max, gint64 *out)
 {
-	const char *text = req->query != NULL ? g_hash_table_lookup(req->query, name) : NULL;
-	gint64 v = 0;
-
-	if (text == NULL)
-		return TRUE;
-	if (!g_ascii_string_to_signed(text, 10, min, max, &v, NULL)) {
-		cav_api_respond_bad(
-			req->msg, "查询参数超出范围。",
-			"Query parameter “%s” must be a whole number from %" G_GINT64_FORMAT
-			" to %" G_GINT64_FORMAT ".",
-			name, min, max);
-		return FALSE;
-	}
-	*out = v;
-	return TRUE;
+	return cav_http_query_int(req->msg, req->query, name, min, max, out, TRUE);
 }

@@ -11,11 +11,12 @@
  * another site cannot make a browser send them: that is the defence
  * against cross-site request forgery, and why no CORS headers are sent.
  *
- * Bodies are bounded twice: a Content-Length above CAV_API_MAX_BODY is
- * refused with 413 as soon as the headers are in (the rest is read and
- * dropped, not stored), chunked bodies are cut off at the same size, and a
- * body that has not fully arrived CAV_API_BODY_TIMEOUT_S after its headers
- * gets its connection shut down.
+ * Bodies are bounded twice (common/http-limits.h): a Content-Length above
+ * CAV_API_MAX_BODY is refused with 413 as soon as the headers are in (the
+ * rest is read and dropped, not stored), chunked bodies are cut off at the
+ * same size, and a body that has not fully arrived CAV_API_BODY_TIMEOUT_S
+ * after its headers gets its connection shut down. The route table is
+ * common/http-route.h's, shared with the relay's router.
  *
  * Connections that clients drop while idle are closed by the reaper
  * (common/http-reaper.h): libsoup 3.2 would keep each one open, with its
@@ -25,33 +26,27 @@
 
 #include <string.h>
 
-typedef struct {
-	char *method;   /* owned */
-	GStrv segments; /* the pattern split on '/', "{id}"/"{name}" wildcards (owned) */
-	guint roles;    /* CavRole bits, or CAV_ROLES_PUBLIC */
-	CavApiHandler handler;
-} CavApiRoute;
+/* The limits of request bodies. The 413 answer is indented JSON, as every
+ * answer of this API (api-util.c). */
+static const CavHttpLimits limits = {
+	.max_body = CAV_API_MAX_BODY,
+	.timeout_s = CAV_API_BODY_TIMEOUT_S,
+	.log_domain = G_LOG_DOMAIN,
+	.log_prefix = "API",
+	.pretty = TRUE,
+	.refused = NULL,
+};
 
-static void
-route_free(CavApiRoute *r)
-{
-	g_free(r->method);
-	g_strfreev(r->segments);
-	g_free(r);
-}
+/* An {id} is bounded by its value only, not by its number of digits (the
+ * relay's router takes at most 18): 0 keeps courtavd's routes matching as
+ * they always have. */
+#define ID_MAX_DIGITS 0
 
 void
 cav_api_route(CavApi *api, const char *method, const char *pattern, guint roles,
 	      CavApiHandler handler)
 {
-	CavApiRoute *r = g_new0(CavApiRoute, 1);
-
-	g_return_if_fail(pattern[0] == '/');
-	r->method = g_strdup(method);
-	r->segments = g_strsplit(pattern + 1, "/", -1);
-	r->roles = roles;
-	r->handler = handler;
-	g_ptr_array_add(api->routes, r);
+	cav_http_routes_add(api->routes, method, pattern, roles, (GCallback)handler);
 }
 
 static const char *const role_names[] = {"clerk", "judge", "technician", "admin"};
@@ -68,79 +63,14 @@ cav_api_role_bit(const char *role)
 char *
 cav_api_roles_string(guint roles)
 {
-	GString *s = g_string_new(NULL);
-
-	if (roles == CAV_ROLES_PUBLIC)
-		return g_string_free(g_string_append(s, "public"), FALSE);
-	for (guint i = 0; i < G_N_ELEMENTS(role_names); i++) {
-		if (roles & (1u << i))
-			g_string_append_printf(s, "%s%s", s->len ? "," : "", role_names[i]);
-	}
-	return g_string_free(s, FALSE);
-}
-
-static gint64
-parse_id(const char *s)
-{
-	char *end = NULL;
-	guint64 v;
-
-	if (s == NULL || !g_ascii_isdigit(s[0]))
-		return 0;
-	v = g_ascii_strtoull(s, &end, 10);
-	return (*end == '\0' && v > 0 && v < G_MAXINT64) ? (gint64)v : 0;
-}
-
-static gboolean
-valid_name(const char *s)
-{
-	gsize n = strlen(s);
-
-	if (n == 0 || n > 32)
-		return FALSE;
-	for (gsize i = 0; i < n; i++)
-		if (!g_ascii_isalnum(s[i]) && s[i] != '-' && s[i] != '_')
-			return FALSE;
-	return TRUE;
-}
-
-/* Whether @r matches the path segments; sets req->id / req->name from the
- * wildcards. */
-static gboolean
-route_matches(const CavApiRoute *r, char **seg, guint n, CavApiRequest *req)
-{
-	if (g_strv_length(r->segments) != n)
-		return FALSE;
-	for (guint i = 0; i < n; i++) {
-		if (g_str_equal(r->segments[i], "{id}")) {
-			req->id = parse_id(seg[i]);
-			if (req->id == 0)
-				return FALSE;
-		} else if (g_str_equal(r->segments[i], "{name}")) {
-			if (!valid_name(seg[i]))
-				return FALSE;
-			req->name = seg[i];
-		} else if (!g_str_equal(r->segments[i], seg[i])) {
-			return FALSE;
-		}
-	}
-	return TRUE;
-}
-
-static gboolean
-is_websocket_upgrade(SoupServerMessage *msg)
-{
-	const char *up = soup_message_headers_get_one(soup_server_message_get_request_headers(msg),
-						      "Upgrade");
-
-	return up != NULL && g_ascii_strcasecmp(up, "websocket") == 0;
+	return cav_http_roles_string(roles, role_names, G_N_ELEMENTS(role_names));
 }
 
 /* 401 or 403, or TRUE with req->user set. */
 static gboolean
-authorize(CavApi *api, const CavApiRoute *r, CavApiRequest *req, CavUserRow **out_user)
+authorize(CavApi *api, const CavHttpRoute *r, CavApiRequest *req, CavUserRow **out_user)
 {
-	const char *token = cav_api_token(req->msg);
+	const char *token = cav_http_bearer(req->msg);
 	g_autofree char *clean = NULL;
 	gint64 expires = 0;
 	CavUserRow *user;
@@ -153,12 +83,7 @@ authorize(CavApi *api, const CavApiRoute *r, CavApiRequest *req, CavUserRow **ou
 		user = NULL;
 	}
 	if (user == NULL) {
-		soup_message_headers_replace(soup_server_message_get_response_headers(req->msg),
-					     "WWW-Authenticate", "Bearer realm=\"courtavd\"");
-		cav_api_respond_status(req->msg, 401, "unauthorized",
-				       token != NULL ? "Your login has expired: log in again."
-						     : "Log in first: this call needs a user.",
-				       token != NULL ? "登录已过期，请重新登录。" : "请先登录。");
+		cav_http_respond_login_needed(req->msg, "courtavd", token != NULL, TRUE);
 		return FALSE;
 	}
 	if ((r->roles & cav_api_role_bit(user->role)) == 0) {
@@ -184,139 +109,41 @@ handler(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable
 	gpointer user_data)
 {
 	CavApi *api = user_data;
-	const char *method = soup_server_message_get_method(msg);
+	CavApiRequest req = {api, msg, query, 0, NULL, NULL, NULL, NULL};
+	g_autoptr(CavUserRow) user = NULL;
 	g_auto(GStrv) seg = NULL;
+	const CavHttpRoute *r;
+	CavHttpRouteMatch m;
 	guint n;
 
 	if (!g_str_has_prefix(path, "/api/v1/")) {
 		cav_api_respond_not_found(msg);
 		return;
 	}
-	if (GPOINTER_TO_INT(g_object_get_data(G_OBJECT(msg), "cav-too-large"))) {
-		cav_api_respond_status(msg, 413, "too-large",
-				       "Request body too large (at most 64 KiB).",
-				       "请求内容过大。");
+	if (cav_http_limits_refused(msg, &limits))
+		return;
+	seg = cav_http_path_split(path + strlen("/api/v1/"), 16, &n);
+	r = cav_http_routes_find(api->routes, soup_server_message_get_method(msg), seg, n,
+				 ID_MAX_DIGITS, &m);
+	if (r == NULL) {
+		cav_api_respond_not_found(msg);
 		return;
 	}
-	seg = g_strsplit(path + strlen("/api/v1/"), "/", 16);
-	n = g_strv_length(seg);
-	if (n > 0 && seg[n - 1][0] == '\0') /* tolerate a trailing slash */
-		n--;
-	for (guint i = 0; i < api->routes->len; i++) {
-		CavApiRoute *r = api->routes->pdata[i];
-		CavApiRequest req = {api, msg, query, 0, NULL, NULL, NULL, NULL};
-		g_autoptr(CavUserRow) user = NULL;
-
-		if (!g_str_equal(r->method, method) || !route_matches(r, seg, n, &req))
-			continue;
-		if (r->roles != CAV_ROLES_PUBLIC && !authorize(api, r, &req, &user))
-			return;
-		if (user != NULL) {
-			req.user = user;
-			req.actor = user->name;
-			req.token = g_object_get_data(G_OBJECT(msg), "cav-token");
-		}
-		if (is_websocket_upgrade(msg)) {
-			/* Authorized: leave the status unset so libsoup completes
-			 * the handshake and calls the WebSocket handler (api-ws.c). */
-			if (user != NULL && g_str_equal(path, "/api/v1/events")) {
-				g_object_set_data_full(G_OBJECT(msg), "cav-user",
-						       g_strdup(user->name), g_free);
-				return;
-			}
-			cav_api_respond_bad(msg, "此接口不支持 WebSocket。",
-					    "%s does not take a WebSocket.", path);
-			return;
-		}
-		r->handler(&req);
+	req.id = m.id;
+	req.name = m.name;
+	if (r->roles != CAV_ROLES_PUBLIC && !authorize(api, r, &req, &user))
 		return;
+	if (user != NULL) {
+		req.user = user;
+		req.actor = user->name;
+		req.token = g_object_get_data(G_OBJECT(msg), "cav-token");
 	}
-	cav_api_respond_not_found(msg);
-}
-
-/* ---- body limits ------------------------------------------------------- */
-
-typedef struct {
-	guint source;
-	SoupServerMessage *msg; /* unowned: the timer dies with the message's data */
-} BodyTimer;
-
-static void
-body_timer_free(BodyTimer *t)
-{
-	if (t->source != 0)
-		g_source_remove(t->source);
-	g_free(t);
-}
-
-static gboolean
-on_body_timeout(gpointer data)
-{
-	BodyTimer *t = data;
-	GSocket *sock = soup_server_message_get_socket(t->msg);
-
-	t->source = 0;
-	g_message("API: request body not received within %d s; closing the connection",
-		  CAV_API_BODY_TIMEOUT_S);
-	if (sock != NULL)
-		g_socket_shutdown(sock, TRUE, TRUE, NULL);
-	return G_SOURCE_REMOVE;
-}
-
-static void
-stop_body_timer(SoupServerMessage *msg)
-{
-	g_object_set_data(G_OBJECT(msg), "cav-body-timer", NULL);
-}
-
-static void
-mark_too_large(SoupServerMessage *msg)
-{
-	soup_message_body_set_accumulate(soup_server_message_get_request_body(msg), FALSE);
-	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Connection",
-				     "close");
-	g_object_set_data(G_OBJECT(msg), "cav-too-large", GINT_TO_POINTER(1));
-}
-
-static void
-on_got_headers(SoupServerMessage *msg, gpointer user_data)
-{
-	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
-	SoupEncoding enc = soup_message_headers_get_encoding(h);
-	BodyTimer *t;
-
-	if (enc == SOUP_ENCODING_CONTENT_LENGTH &&
-	    soup_message_headers_get_content_length(h) > CAV_API_MAX_BODY) {
-		mark_too_large(msg);
-		/* Answer now; the body is read and dropped. */
-		cav_api_respond_status(msg, 413, "too-large",
-				       "Request body too large (at most 64 KiB).",
-				       "请求内容过大。");
-	}
-	if (enc == SOUP_ENCODING_NONE || (enc == SOUP_ENCODING_CONTENT_LENGTH &&
-					  soup_message_headers_get_content_length(h) == 0))
+	/* Authorized: a WebSocket of /api/v1/events is left to libsoup to
+	 * complete, and to the WebSocket handler (api-ws.c). */
+	if (cav_http_websocket_gate(msg, path, "/api/v1/events", user != NULL ? user->name : NULL,
+				    TRUE))
 		return;
-	t = g_new0(BodyTimer, 1);
-	t->msg = msg;
-	t->source = g_timeout_add_seconds(CAV_API_BODY_TIMEOUT_S, on_body_timeout, t);
-	g_object_set_data_full(G_OBJECT(msg), "cav-body-timer", t, (GDestroyNotify)body_timer_free);
-}
-
-static void
-on_got_chunk(SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
-{
-	if (soup_server_message_get_request_body(msg)->length > CAV_API_MAX_BODY &&
-	    !g_object_get_data(G_OBJECT(msg), "cav-too-large"))
-		mark_too_large(msg);
-}
-
-static void
-on_request_started(SoupServer *server, SoupServerMessage *msg, gpointer user_data)
-{
-	g_signal_connect(msg, "got-headers", G_CALLBACK(on_got_headers), NULL);
-	g_signal_connect(msg, "got-chunk", G_CALLBACK(on_got_chunk), NULL);
-	g_signal_connect(msg, "got-body", G_CALLBACK(stop_body_timer), NULL);
-	g_signal_connect(msg, "finished", G_CALLBACK(stop_body_timer), NULL);
+	((CavApiHandler)r->handler)(&req);
 }
 
 /* ---- server ------------------------------------------------------------ */
@@ -324,7 +151,7 @@ on_request_started(SoupServer *server, SoupServerMessage *msg, gpointer user_dat
 static void
 register_routes(CavApi *api)
 {
-	api->routes = g_ptr_array_new_with_free_func((GDestroyNotify)route_free);
+	api->routes = cav_http_routes_new();
 	cav_api_auth_register(api);
 	cav_api_cases_register(api);
 	cav_api_hearings_register(api);
@@ -423,7 +250,7 @@ cav_api_new(CavRoom *room, const CavSigner *signer, GError **error)
 	register_routes(api);
 	api->server = soup_server_new("server-header", "courtavd/" CAV_VERSION, NULL);
 	api->reaper = cav_http_reaper_new(api->server);
-	g_signal_connect(api->server, "request-started", G_CALLBACK(on_request_started), api);
+	cav_http_limits_attach(api->server, &limits);
 	soup_server_add_handler(api->server, "/api/v1", handler, api, NULL);
 	/* The same path serves GET /events (JSON) and the WebSocket: libsoup
 	 * runs the plain handler first and upgrades only when it left the
@@ -487,12 +314,6 @@ cav_api_print_routes(FILE *out)
 	CavApi api = {0};
 
 	register_routes(&api);
-	for (guint i = 0; i < api.routes->len; i++) {
-		CavApiRoute *r = api.routes->pdata[i];
-		g_autofree char *pattern = g_strjoinv("/", r->segments);
-		g_autofree char *roles = cav_api_roles_string(r->roles);
-
-		fprintf(out, "%s /api/v1/%s %s\n", r->method, pattern, roles);
-	}
+	cav_http_routes_print(out, api.routes, "/api/v1/", role_names, G_N_ELEMENTS(role_names));
 	g_ptr_array_unref(api.routes);
 }

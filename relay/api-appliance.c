@@ -300,7 +300,7 @@ post_heartbeat(CavRelayRequest *req)
 					      "alarms", "streaming", "stream",  NULL};
 	g_autoptr(JsonObject) o = cav_relay_read_body(req->msg, allowed);
 	SoupMessageBody *body = soup_server_message_get_request_body(req->msg);
-	g_autofree char *peer = cav_relay_peer(req->msg);
+	g_autofree char *peer = cav_http_peer(req->msg);
 	g_autofree char *health = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(JsonBuilder) b = json_builder_new();

@@ -69,7 +69,7 @@ post_login(CavRelayRequest *req)
 				      "Both “name” and “password” are needed.");
 		return;
 	}
-	peer = cav_relay_peer(req->msg);
+	peer = cav_http_peer(req->msg);
 	g_object_set_data(G_OBJECT(req->msg), "cav-users", cav_relay_users(req->relay));
 	soup_server_message_pause(req->msg);
 	cav_relay_users_login(cav_relay_users(req->relay), name, password, peer, on_login,

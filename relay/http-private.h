@@ -27,7 +27,10 @@
 #include "relay.h"
 #include "registry.h"
 #include "users.h"
+#include "common/http-json.h"
+#include "common/http-limits.h"
 #include "common/http-reaper.h"
+#include "common/http-route.h"
 #include "common/srtp.h"
 
 #include <json-glib/json-glib.h>
@@ -51,7 +54,7 @@ typedef enum {
 struct CavRelayHttp {
 	CavRelay *relay;       /* unowned */
 	SoupServer *server;    /* owned */
-	GPtrArray *routes;     /* (owned) of the router's routes */
+	GPtrArray *routes;     /* CavHttpRoute * (owned) */
 	char *url;             /* the control API's base URL, no trailing slash (owned) */
 	GPtrArray *sockets;    /* WebSocket clients of /api/v1/events (api-ws.c) (owned) */
 	guint hub_sub;         /* event hub subscription of api-ws.c, 0 when none */
@@ -128,11 +131,8 @@ void cav_relay_respond_gerror(SoupServerMessage *msg, const GError *error);
 
 /* ---- requests (http-util.c) ----------------------------------------------- */
 
-/* The bearer token: "Authorization: Bearer T" or the WebSocket subprotocol
- * "cav.token.T". (transfer none, nullable) */
-const char *cav_relay_bearer(SoupServerMessage *msg);
-/* The peer's IP address. (transfer full, nullable) */
-char *cav_relay_peer(SoupServerMessage *msg);
+/* The bearer token and the peer's address are common/http-route.h's
+ * cav_http_bearer() and cav_http_peer(). */
 /* The body as a JSON object whose members are all in @allowed; an empty
  * body is an empty object. Otherwise answers 400 and returns NULL.
  * (transfer full) */

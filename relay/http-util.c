@@ -1,6 +1,9 @@
 /* http-util.c — reading requests and writing answers for every relay API
  * area: bounded JSON bodies with no unknown members, typed members,
  * bilingual errors {"error": {code, message, message_zh}}. Main thread.
+ *
+ * The JSON answers themselves are common/http-json.h's, shared with
+ * courtavd; the relay's are compact (pretty = FALSE), as they always were.
  */
 #include "http-private.h"
 #include "stats.h"
@@ -17,18 +20,7 @@ cav_relay_count_bad_body(void)
 void
 cav_relay_respond_json(SoupServerMessage *msg, guint status, JsonBuilder *b)
 {
-	g_autoptr(JsonGenerator) gen = json_generator_new();
-	g_autoptr(JsonNode) root = json_builder_get_root(b);
-	gsize len = 0;
-	char *data;
-
-	json_generator_set_root(gen, root);
-	data = json_generator_to_data(gen, &len);
-	soup_server_message_set_status(msg, status, NULL);
-	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Cache-Control",
-				     "no-store");
-	soup_server_message_set_response(msg, "application/json; charset=utf-8", SOUP_MEMORY_TAKE,
-					 data, len);
+	cav_http_respond_json(msg, status, b, FALSE);
 }
 
 void
@@ -50,20 +42,7 @@ void
 cav_relay_respond_error(SoupServerMessage *msg, guint status, const char *code, const char *en,
 			const char *zh)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new();
-
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "error");
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "code");
-	json_builder_add_string_value(b, code);
-	json_builder_set_member_name(b, "message");
-	json_builder_add_string_value(b, en);
-	json_builder_set_member_name(b, "message_zh");
-	json_builder_add_string_value(b, zh);
-	json_builder_end_object(b);
-	json_builder_end_object(b);
-	cav_relay_respond_json(msg, status, b);
+	cav_http_respond_error(msg, status, code, en, zh, FALSE);
 }
 
 void
@@ -88,11 +67,7 @@ cav_relay_respond_not_found(SoupServerMessage *msg)
 	cav_relay_respond_error(msg, 404, "not-found", en, "没有这个接口或资源。");
 }
 
-static const struct {
-	int code;
-	guint status;
-	const char *name;
-} users_map[] = {
+static const CavHttpErrorCode users_map[] = {
 	{CAV_RELAY_USERS_ERROR_BAD_CREDENTIALS, 401, "bad-credentials"},
 	{CAV_RELAY_USERS_ERROR_LOCKED, 429, "locked"},
 	{CAV_RELAY_USERS_ERROR_INVALID, 400, "bad-request"},
@@ -106,16 +81,14 @@ cav_relay_respond_gerror(SoupServerMessage *msg, const GError *error)
 {
 	g_autofree char *en = cav_error_en(error);
 	g_autofree char *zh = cav_error_zh(error);
+	const CavHttpErrorCode *e = cav_http_error_code_find(error, CAV_RELAY_USERS_ERROR,
+							     users_map, G_N_ELEMENTS(users_map));
 	guint status = 500;
 	const char *code = "internal";
 
-	if (error->domain == CAV_RELAY_USERS_ERROR) {
-		for (guint i = 0; i < G_N_ELEMENTS(users_map); i++) {
-			if (users_map[i].code == error->code) {
-				status = users_map[i].status;
-				code = users_map[i].name;
-			}
-		}
+	if (e != NULL) {
+		status = e->status;
+		code = e->name;
 	} else if (error->domain == CAV_REGISTRY_ERROR &&
 		   error->code == CAV_REGISTRY_ERROR_NOT_FOUND) {
 		status = 404;
@@ -134,32 +107,6 @@ cav_relay_respond_gerror(SoupServerMessage *msg, const GError *error)
 		}
 	}
 	cav_relay_respond_error(msg, status, code, en, zh);
-}
-
-const char *
-cav_relay_bearer(SoupServerMessage *msg)
-{
-	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
-	const char *auth = soup_message_headers_get_one(h, "Authorization");
-	const char *protocols, *p;
-
-	if (auth != NULL && g_ascii_strncasecmp(auth, "Bearer ", 7) == 0)
-		return auth + 7;
-	protocols = soup_message_headers_get_one(h, "Sec-WebSocket-Protocol");
-	if (protocols != NULL && (p = strstr(protocols, "cav.token.")) != NULL)
-		return p + strlen("cav.token.");
-	return NULL;
-}
-
-char *
-cav_relay_peer(SoupServerMessage *msg)
-{
-	GSocketAddress *addr = soup_server_message_get_remote_address(msg);
-
-	if (addr == NULL || !G_IS_INET_SOCKET_ADDRESS(addr))
-		return NULL;
-	return g_inet_address_to_string(
-		g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(addr)));
 }
 
 static void
@@ -280,22 +227,7 @@ cav_relay_get_int(SoupServerMessage *msg, JsonObject *o, const char *name, gint6
 gboolean
 cav_relay_query_int(CavRelayRequest *req, const char *name, gint64 min, gint64 max, gint64 *out)
 {
-	const char *text = req->query != NULL ? g_hash_table_lookup(req->query, name) : NULL;
-	gint64 v = 0;
-
-	if (text == NULL)
-		return TRUE;
-	if (!g_ascii_string_to_signed(text, 10, min, max, &v, NULL)) {
-		g_autofree char *en = g_strdup_printf(
-			"Query parameter “%s” must be a whole number from %" G_GINT64_FORMAT
-			" to %" G_GINT64_FORMAT ".",
-			name, min, max);
-
-		cav_relay_respond_error(req->msg, 400, "bad-request", en, "查询参数超出范围。");
-		return FALSE;
-	}
-	*out = v;
-	return TRUE;
+	return cav_http_query_int(req->msg, req->query, name, min, max, out, FALSE);
 }
 
 void

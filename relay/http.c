@@ -5,12 +5,13 @@
  * console's files). Each route names the roles that may call it; the
  * router authenticates bearer tokens (users.h) and device signatures
  * (devauth.h) before the handler runs, so no handler can forget to.
- * Bodies are bounded as in courtavd's api.c: a Content-Length above the
- * limit is refused with 413 as soon as the headers are in, chunked bodies
- * are cut off at the same size, and a body slower than
- * CAV_RELAY_BODY_TIMEOUT_S gets its connection shut. Connections that
- * clients drop while idle are closed by the reaper (common/http-reaper.h),
- * which libsoup 3.2 needs. Main thread only.
+ * Bodies are bounded as in courtavd's api.c, by the same code
+ * (common/http-limits.h): a Content-Length above the limit is refused with
+ * 413 as soon as the headers are in, chunked bodies are cut off at the same
+ * size, and a body slower than CAV_RELAY_BODY_TIMEOUT_S gets its connection
+ * shut. The route table is common/http-route.h's, shared with courtavd.
+ * Connections that clients drop while idle are closed by the reaper
+ * (common/http-reaper.h), which libsoup 3.2 needs. Main thread only.
  */
 #include "http-private.h"
 #include "devauth.h"
@@ -18,13 +19,6 @@
 #include "common/reqsign.h"
 
 #include <string.h>
-
-typedef struct {
-	char *method;   /* owned */
-	GStrv segments; /* the pattern split on '/' (owned) */
-	guint roles;
-	CavRelayHandler handler;
-} Route;
 
 typedef void (*AreaRegister)(CavRelayHttp *http);
 
@@ -36,27 +30,30 @@ static const AreaRegister areas[] = {
 	cav_relay_api_ui_register,    cav_relay_api_view_register,
 };
 
-static void
-route_free(Route *r)
-{
-	g_free(r->method);
-	g_strfreev(r->segments);
-	g_free(r);
-}
+/* The limits of request bodies. The 413 answer is compact JSON, as every
+ * answer of the relay (http-util.c); each refused body is counted in the
+ * stats ("api_bad_bodies"), which courtavd does not keep. */
+static const CavHttpLimits limits = {
+	.max_body = CAV_RELAY_MAX_BODY,
+	.timeout_s = CAV_RELAY_BODY_TIMEOUT_S,
+	.log_domain = G_LOG_DOMAIN,
+	.log_prefix = "HTTP",
+	.pretty = FALSE,
+	.refused = cav_relay_count_bad_body,
+};
+
+/* An {id} has at most 18 digits here (courtavd's API bounds only its
+ * value): kept so the relay's routes match what they always matched. */
+#define ID_MAX_DIGITS 18
+
+/* The roles' names, bit i named [i]. */
+static const char *const role_names[] = {"operator", "inspector", "appliance"};
 
 void
 cav_relay_route(CavRelayHttp *http, const char *method, const char *pattern, guint roles,
 		CavRelayHandler handler)
 {
-	Route *r;
-
-	g_return_if_fail(pattern != NULL && pattern[0] == '/');
-	r = g_new0(Route, 1);
-	r->method = g_strdup(method);
-	r->segments = g_strsplit(pattern + 1, "/", -1);
-	r->roles = roles;
-	r->handler = handler;
-	g_ptr_array_add(http->routes, r);
+	cav_http_routes_add(http->routes, method, pattern, roles, (GCallback)handler);
 }
 
 typedef struct {
@@ -91,98 +88,13 @@ cav_relay_http_get_area_data(CavRelayHttp *http, const char *area)
 	return a != NULL ? a->data : NULL;
 }
 
-/* ---- matching -------------------------------------------------------------- */
-
-static gboolean
-valid_name(const char *s)
-{
-	gsize n = strlen(s);
-
-	if (n == 0 || n > 32)
-		return FALSE;
-	for (gsize i = 0; i < n; i++)
-		if (!g_ascii_isalnum(s[i]) && s[i] != '-' && s[i] != '_')
-			return FALSE;
-	return TRUE;
-}
-
-static gboolean
-valid_file(const char *s)
-{
-	gsize n = strlen(s);
-
-	if (n == 0 || n > 64 || s[0] == '.')
-		return FALSE;
-	for (gsize i = 0; i < n; i++)
-		if (!g_ascii_isalnum(s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
-			return FALSE;
-	return TRUE;
-}
-
-static gint64
-parse_id(const char *s)
-{
-	char *end = NULL;
-	guint64 v;
-
-	if (!g_ascii_isdigit(s[0]) || strlen(s) > 18)
-		return 0;
-	v = g_ascii_strtoull(s, &end, 10);
-	return (*end == '\0' && v > 0) ? (gint64)v : 0;
-}
-
-/* Whether @r matches the path's segments; fills req's wildcards. The
- * {key} pieces are joined into @keybuf. */
-static gboolean
-route_matches(const Route *r, char **seg, guint n, CavRelayRequest *req, char *keybuf, gsize keylen)
-{
-	guint i = 0;
-
-	for (guint k = 0; r->segments[k] != NULL; k++) {
-		const char *want = r->segments[k];
-
-		if (i >= n)
-			return FALSE;
-		if (g_str_equal(want, "{id}")) {
-			if ((req->id = parse_id(seg[i])) == 0)
-				return FALSE;
-		} else if (g_str_equal(want, "{name}")) {
-			if (!valid_name(seg[i]))
-				return FALSE;
-			req->name = seg[i];
-		} else if (g_str_equal(want, "{file}")) {
-			if (!valid_file(seg[i]))
-				return FALSE;
-			req->file = seg[i];
-		} else if (g_str_equal(want, "{key}")) {
-			if (i + 1 >= n || !valid_name(seg[i]) || !valid_name(seg[i + 1]))
-				return FALSE;
-			g_snprintf(keybuf, keylen, "%s/%s", seg[i], seg[i + 1]);
-			req->key = keybuf;
-			i++;
-		} else if (!g_str_equal(want, seg[i])) {
-			return FALSE;
-		}
-		i++;
-	}
-	return i == n;
-}
-
 /* ---- authentication ----------------------------------------------------------- */
-
-static void
-answer_401(SoupServerMessage *msg, const char *en, const char *zh)
-{
-	soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-				     "WWW-Authenticate", "Bearer realm=\"courtav-relay\"");
-	cav_relay_respond_error(msg, 401, "unauthorized", en, zh);
-}
 
 /* Sets req->user/role/actor from a bearer token; FALSE when none is valid. */
 static gboolean
 bearer_user(CavRelayHttp *http, CavRelayRequest *req, CavRelayUser **out_user)
 {
-	const char *token = cav_relay_bearer(req->msg);
+	const char *token = cav_http_bearer(req->msg);
 	g_autofree char *clean = NULL;
 	CavRelayUser *user;
 
@@ -225,7 +137,7 @@ device_signed(CavRelayHttp *http, CavRelayRequest *req, CavApplianceRow **out_ap
 			      soup_message_headers_get_one(h, CAV_REQSIGN_HEADER_SIGNATURE), NULL,
 			      NULL, g_get_real_time(), out_app);
 	if (r != CAV_DEVAUTH_OK) {
-		g_autofree char *peer = cav_relay_peer(req->msg);
+		g_autofree char *peer = cav_http_peer(req->msg);
 
 		g_message("device-signed %s %s from %s refused: %s",
 			  soup_server_message_get_method(req->msg), target, peer ? peer : "?",
@@ -246,7 +158,7 @@ device_signed(CavRelayHttp *http, CavRelayRequest *req, CavApplianceRow **out_ap
 
 /* Runs the route's checks; answers 401/403 itself and returns FALSE. */
 static gboolean
-authorize(CavRelayHttp *http, const Route *r, CavRelayRequest *req, CavRelayUser **user,
+authorize(CavRelayHttp *http, const CavHttpRoute *r, CavRelayRequest *req, CavRelayUser **user,
 	  CavApplianceRow **app)
 {
 	gboolean has_user = bearer_user(http, req, user);
@@ -263,14 +175,12 @@ authorize(CavRelayHttp *http, const Route *r, CavRelayRequest *req, CavRelayUser
 			GPOINTER_TO_INT(g_object_get_data(G_OBJECT(req->msg), "cav-devauth"));
 
 		if (why != CAV_DEVAUTH_OK)
-			answer_401(req->msg, cav_devauth_result_text(why), "设备签名无效。");
+			cav_http_respond_unauthorized(req->msg, "courtav-relay",
+						      cav_devauth_result_text(why),
+						      "设备签名无效。", FALSE);
 		else
-			answer_401(req->msg,
-				   cav_relay_bearer(req->msg) != NULL
-					   ? "Your login has expired: log in again."
-					   : "Log in first: this call needs a user.",
-				   cav_relay_bearer(req->msg) != NULL ? "登录已过期，请重新登录。"
-								      : "请先登录。");
+			cav_http_respond_login_needed(req->msg, "courtav-relay",
+						      cav_http_bearer(req->msg) != NULL, FALSE);
 		return FALSE;
 	}
 	if ((r->roles & req->role) == 0) {
@@ -284,156 +194,49 @@ authorize(CavRelayHttp *http, const Route *r, CavRelayRequest *req, CavRelayUser
 	return TRUE;
 }
 
-static gboolean
-is_websocket_upgrade(SoupServerMessage *msg)
-{
-	const char *up = soup_message_headers_get_one(soup_server_message_get_request_headers(msg),
-						      "Upgrade");
-
-	return up != NULL && g_ascii_strcasecmp(up, "websocket") == 0;
-}
-
 static void
 dispatch(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
 	 gpointer user_data)
 {
 	CavRelayHttp *http = user_data;
-	const char *method = soup_server_message_get_method(msg);
+	CavRelayRequest req = {0};
+	g_autoptr(CavRelayUser) user = NULL;
+	g_autoptr(CavApplianceRow) app = NULL;
 	g_auto(GStrv) seg = NULL;
+	const CavHttpRoute *r;
+	CavHttpRouteMatch m;
 	guint n;
 
-	if (GPOINTER_TO_INT(g_object_get_data(G_OBJECT(msg), "cav-too-large"))) {
-		cav_relay_respond_error(msg, 413, "too-large",
-					"Request body too large (at most 64 KiB).",
-					"请求内容过大。");
+	if (cav_http_limits_refused(msg, &limits))
 		return;
-	}
 	if (path[0] != '/' || strlen(path) > 1024) {
 		cav_relay_respond_not_found(msg);
 		return;
 	}
-	seg = g_strsplit(path + 1, "/", 24);
-	n = g_strv_length(seg);
-	if (n > 1 && seg[n - 1][0] == '\0') /* a trailing slash */
-		n--;
-	for (guint i = 0; i < http->routes->len; i++) {
-		Route *r = http->routes->pdata[i];
-		char keybuf[80];
-		CavRelayRequest req = {0};
-		g_autoptr(CavRelayUser) user = NULL;
-		g_autoptr(CavApplianceRow) app = NULL;
-
-		req.http = http;
-		req.relay = http->relay;
-		req.msg = msg;
-		req.path = path;
-		req.query = query;
-		if (!g_str_equal(r->method, method) ||
-		    !route_matches(r, seg, n, &req, keybuf, sizeof keybuf))
-			continue;
-		if (!authorize(http, r, &req, &user, &app))
-			return;
-		if (is_websocket_upgrade(msg)) {
-			/* Authorized: leave the status unset so libsoup completes
-			 * the handshake (api-ws.c). */
-			if (g_str_equal(path, "/api/v1/events") && user != NULL) {
-				g_object_set_data_full(G_OBJECT(msg), "cav-user",
-						       g_strdup(user->name), g_free);
-				return;
-			}
-			cav_relay_respond_bad(msg, "此接口不支持 WebSocket。",
-					      "%s does not take a WebSocket.", path);
-			return;
-		}
-		r->handler(&req);
+	seg = cav_http_path_split(path + 1, 24, &n);
+	r = cav_http_routes_find(http->routes, soup_server_message_get_method(msg), seg, n,
+				 ID_MAX_DIGITS, &m);
+	if (r == NULL) {
+		cav_relay_respond_not_found(msg);
 		return;
 	}
-	cav_relay_respond_not_found(msg);
-}
-
-/* ---- body limits ---------------------------------------------------------------- */
-
-typedef struct {
-	guint source;
-	SoupServerMessage *msg; /* unowned: the timer dies with the message's data */
-} BodyTimer;
-
-static void
-body_timer_free(BodyTimer *t)
-{
-	if (t->source != 0)
-		g_source_remove(t->source);
-	g_free(t);
-}
-
-static gboolean
-on_body_timeout(gpointer data)
-{
-	BodyTimer *t = data;
-	GSocket *sock = soup_server_message_get_socket(t->msg);
-
-	t->source = 0;
-	g_message("HTTP: request body not received within %d s; closing the connection",
-		  CAV_RELAY_BODY_TIMEOUT_S);
-	if (sock != NULL)
-		g_socket_shutdown(sock, TRUE, TRUE, NULL);
-	return G_SOURCE_REMOVE;
-}
-
-static void
-stop_body_timer(SoupServerMessage *msg)
-{
-	g_object_set_data(G_OBJECT(msg), "cav-body-timer", NULL);
-}
-
-static void
-mark_too_large(SoupServerMessage *msg)
-{
-	soup_message_body_set_accumulate(soup_server_message_get_request_body(msg), FALSE);
-	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Connection",
-				     "close");
-	g_object_set_data(G_OBJECT(msg), "cav-too-large", GINT_TO_POINTER(1));
-	cav_relay_count_bad_body();
-}
-
-static void
-on_got_headers(SoupServerMessage *msg, gpointer user_data)
-{
-	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
-	SoupEncoding enc = soup_message_headers_get_encoding(h);
-	BodyTimer *t;
-
-	if (enc == SOUP_ENCODING_CONTENT_LENGTH &&
-	    soup_message_headers_get_content_length(h) > CAV_RELAY_MAX_BODY) {
-		mark_too_large(msg);
-		cav_relay_respond_error(msg, 413, "too-large",
-					"Request body too large (at most 64 KiB).",
-					"请求内容过大。");
-	}
-	if (enc == SOUP_ENCODING_NONE || (enc == SOUP_ENCODING_CONTENT_LENGTH &&
-					  soup_message_headers_get_content_length(h) == 0))
+	req.http = http;
+	req.relay = http->relay;
+	req.msg = msg;
+	req.path = path;
+	req.query = query;
+	req.id = m.id;
+	req.name = m.name;
+	req.file = m.file;
+	req.key = m.key[0] != '\0' ? m.key : NULL;
+	if (!authorize(http, r, &req, &user, &app))
 		return;
-	t = g_new0(BodyTimer, 1);
-	t->msg = msg;
-	t->source = g_timeout_add_seconds(CAV_RELAY_BODY_TIMEOUT_S, on_body_timeout, t);
-	g_object_set_data_full(G_OBJECT(msg), "cav-body-timer", t, (GDestroyNotify)body_timer_free);
-}
-
-static void
-on_got_chunk(SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
-{
-	if (soup_server_message_get_request_body(msg)->length > CAV_RELAY_MAX_BODY &&
-	    !g_object_get_data(G_OBJECT(msg), "cav-too-large"))
-		mark_too_large(msg);
-}
-
-static void
-on_request_started(SoupServer *server, SoupServerMessage *msg, gpointer user_data)
-{
-	g_signal_connect(msg, "got-headers", G_CALLBACK(on_got_headers), NULL);
-	g_signal_connect(msg, "got-chunk", G_CALLBACK(on_got_chunk), NULL);
-	g_signal_connect(msg, "got-body", G_CALLBACK(stop_body_timer), NULL);
-	g_signal_connect(msg, "finished", G_CALLBACK(stop_body_timer), NULL);
+	/* Authorized: a WebSocket of /api/v1/events is left to libsoup to
+	 * complete (api-ws.c). */
+	if (cav_http_websocket_gate(msg, path, "/api/v1/events", user != NULL ? user->name : NULL,
+				    FALSE))
+		return;
+	((CavRelayHandler)r->handler)(&req);
 }
 
 /* ---- server ---------------------------------------------------------------------- */
@@ -441,7 +244,7 @@ on_request_started(SoupServer *server, SoupServerMessage *msg, gpointer user_dat
 static void
 register_areas(CavRelayHttp *http)
 {
-	http->routes = g_ptr_array_new_with_free_func((GDestroyNotify)route_free);
+	http->routes = cav_http_routes_new();
 	for (guint i = 0; i < G_N_ELEMENTS(areas); i++)
 		areas[i](http);
 }
@@ -491,7 +294,7 @@ cav_relay_http_new(CavRelay *relay, GError **error)
 		options |= SOUP_SERVER_LISTEN_HTTPS;
 	}
 	register_areas(http);
-	g_signal_connect(http->server, "request-started", G_CALLBACK(on_request_started), http);
+	cav_http_limits_attach(http->server, &limits);
 	soup_server_add_handler(http->server, NULL, dispatch, http, NULL);
 	/* The WebSocket's path needs the router too, registered on that very
 	 * path: libsoup picks the most specific path's entry, runs its plain
@@ -534,32 +337,12 @@ cav_relay_http_free(CavRelayHttp *http)
 	g_free(http);
 }
 
-static char *
-roles_string(guint roles)
-{
-	static const char *const names[] = {"operator", "inspector", "appliance"};
-	GString *s = g_string_new(NULL);
-
-	if (roles == CAV_RELAY_ROLES_PUBLIC)
-		return g_string_free(g_string_append(s, "public"), FALSE);
-	for (guint i = 0; i < G_N_ELEMENTS(names); i++)
-		if (roles & (1u << i))
-			g_string_append_printf(s, "%s%s", s->len ? "," : "", names[i]);
-	return g_string_free(s, FALSE);
-}
-
 void
 cav_relay_http_print_routes(FILE *out)
 {
 	CavRelayHttp http = {0};
 
 	register_areas(&http);
-	for (guint i = 0; i < http.routes->len; i++) {
-		Route *r = http.routes->pdata[i];
-		g_autofree char *pattern = g_strjoinv("/", r->segments);
-		g_autofree char *roles = roles_string(r->roles);
-
-		fprintf(out, "%s /%s %s\n", r->method, pattern, roles);
-	}
+	cav_http_routes_print(out, http.routes, "/", role_names, G_N_ELEMENTS(role_names));
 	g_ptr_array_unref(http.routes);
 }
