@@ -316,8 +316,10 @@ hls_destroy(gpointer data)
 	cav_hls_free(data);
 }
 
-void
-cav_relay_api_public_register(CavRelayHttp *http)
+/* The HLS output this area serves, when the relay runs (not for
+ * --list-routes, which registers the routes of a router without a relay). */
+static void
+start_hls(CavRelayHttp *http)
 {
 	const CavRelayConfig *rc = cav_relay_config(http->relay);
 	g_autoptr(GError) error = NULL;
@@ -338,6 +340,13 @@ cav_relay_api_public_register(CavRelayHttp *http)
 				  cfg.height);
 	}
 	cav_hls_config_clear(&cfg);
+}
+
+void
+cav_relay_api_public_register(CavRelayHttp *http)
+{
+	if (http->relay != NULL)
+		start_hls(http);
 	cav_relay_route(http, "GET", "/api/v1/public/hearings", CAV_RELAY_ROLES_PUBLIC,
 			get_hearings);
 	cav_relay_route(http, "GET", "/api/v1/public/hls-auth", CAV_RELAY_ROLES_PUBLIC,

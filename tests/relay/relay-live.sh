@@ -8,6 +8,10 @@
 . "$(dirname "$0")/lib-relay.sh"
 
 relay_setup relay-live
+# The router's table prints without a running relay (it once dereferenced
+# the relay while registering the public area).
+routes=$("$RELAY_BIN" --list-routes) || fail "courtav-relay --list-routes failed"
+echo "$routes" | grep -q '^GET /hls/{name}/{file} public' || fail "--list-routes lacks the HLS route: $routes"
 relay_start
 appliance_relay_lines court1 >>"$CAV_INI"
 cav_start
