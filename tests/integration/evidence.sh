@@ -154,7 +154,7 @@ cav_start
 wait_for '[ "$(sql "SELECT state FROM hearings WHERE id = 2")" = recording ]' 20
 [ "$(sql "SELECT ended_by || '/' || end_reason FROM evidence_uses WHERE hearing_id = 2")" = \
 	"courtavd/courtavd restarted" ] || fail "the use cut by the crash: $(sql "SELECT * FROM evidence_uses WHERE hearing_id = 2")"
-ctl evidence list | grep -q "No evidence is being shown" || fail "an exhibit is shown again after the restart"
+grep -q "No evidence is being shown" <<<"$(ctl evidence list)" || fail "an exhibit is shown again after the restart"
 ctl hearing close 2 >/dev/null
 ctl hearing seal 2 >/dev/null
 n=$(sql "SELECT count(*) FROM segments s JOIN tracks t ON t.id = s.track_id WHERE t.hearing_id = 2 AND t.name = 'hdmi'")

@@ -20,7 +20,9 @@ note "churn: $(cat "$CAV_DIR/churn.json")"
 note "RSS by cycle: $(sed -n 's/^cycle \([0-9]*\): RSS \([0-9]*\) KiB.*/\1:\2/p' "$CAV_DIR/churn.log" | tr '\n' ' ')"
 warm=$(json_get rss_warm_kb <"$CAV_DIR/churn.json")
 end=$(json_get rss_end_kb <"$CAV_DIR/churn.json")
-if ldd "$RELAY_BIN" | grep -q libasan; then
+# (A here-string, not "ldd | grep -q": with pipefail, grep -q quitting at the
+# first match can kill ldd with SIGPIPE and turn a match into a failure.)
+if grep -q libasan <<<"$(ldd "$RELAY_BIN")"; then
 	# AddressSanitizer keeps freed memory in quarantine: RSS means nothing
 	# here; the run still checks for crashes, leaks (at exit) and failures.
 	note "sanitizer build: RSS not judged"
