@@ -7,11 +7,15 @@ Reads signed 16-bit mono at 48 kHz from stdin. From 0.5 s on, every
 half-second is classified by the amplitudes of WANT and OTHER (Goertzel over
 its first 0.1 s, 10 Hz resolution): "want" when WANT is present and OTHER
 below a tenth of it, "other" when OTHER is present, "silent" when neither is,
-else "mixed". Passes when at least MIN_WANT half-seconds are "want" and none
-is "other" or "mixed": the question is which channel was recorded. Silent
-half-seconds are not failures: under TCG the guest cannot always record in
-real time (alsasrc drops what it could not read in time, the mix fills in
-silence); they are counted and printed.
+else "mixed". Passes when at least MIN_WANT half-seconds are "want", none is
+"other", and fewer are "mixed" than "want": the question is which channel
+was recorded. Silent half-seconds are not failures: under TCG the guest
+cannot always record in real time (alsasrc drops what it could not read in
+time, the mix fills in silence); they are counted and printed. A "mixed"
+half-second has OTHER below the presence level but not 20 dB under WANT:
+that is the click where such a dropout starts or ends (broadband, so some of
+it lands on OTHER's bin), seen once in a CI run (11 want, 1 mixed, OTHER at
+most -37 dBFS); the wrong channel would make OTHER present, i.e. "other".
 """
 import array
 import math
@@ -65,7 +69,7 @@ def main():
         % (want, level, counts["want"], n, other, counts["other"], dbfs(other_max), counts["mixed"],
            counts["silent"])
     )
-    ok = counts["want"] >= MIN_WANT and counts["other"] == 0 and counts["mixed"] == 0
+    ok = counts["want"] >= MIN_WANT and counts["other"] == 0 and counts["mixed"] < counts["want"]
     sys.exit(0 if ok else 1)
 
 
