@@ -18,6 +18,7 @@
 #include "store-evidence.h"
 #include "errors.h"
 #include "common/timefmt.h"
+#include "common/fsutil.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -120,6 +121,22 @@ cav_room_register_orphans(CavRoom *room, const CavHearingRow *h)
 	}
 }
 
+/* A crash while manifest.json (or .sig) was being replaced leaves the
+ * half-written temporary beside it; the manifest itself is whole (old or
+ * new, cav_fs_write_atomic) and is rewritten from the store below. The
+ * temporary is no recording, and `courtavctl verify` would rightly report it
+ * as a file the manifest does not list. */
+static void
+remove_manifest_temps(const CavHearingRow *h)
+{
+	guint n = cav_fs_remove_stale_temps(h->media_dir, CAV_MANIFEST_NAME) +
+		  cav_fs_remove_stale_temps(h->media_dir, CAV_MANIFEST_SIG_NAME);
+
+	if (n > 0)
+		g_message("recovery: removed %u half-written manifest temporary file(s) in %s", n,
+			  h->media_dir);
+}
+
 /* An exhibit shown when courtavd went down was shown until then at most;
  * after a restart nothing is shown until a clerk starts it again. */
 static void
@@ -211,6 +228,7 @@ cav_room_recover(CavRoom *room, GError **error)
 
 		recover_open_rows(room, h);
 		end_evidence_uses(room, h);
+		remove_manifest_temps(h);
 		if (open)
 			cav_room_register_orphans(room, h);
 		if (h->state == CAV_HEARING_RECORDING) {

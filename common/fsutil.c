@@ -7,6 +7,7 @@
 #include "fsutil.h"
 
 #include <errno.h>
+#include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -117,4 +118,25 @@ cav_fs_free_bytes(const char *path, GError **error)
 		return -1;
 	}
 	return (gint64)st.f_bavail * (gint64)st.f_frsize;
+}
+
+guint
+cav_fs_remove_stale_temps(const char *dir, const char *base)
+{
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	g_autofree char *prefix = g_strdup_printf(".%s.tmp-", base);
+	const char *name;
+	guint n = 0;
+
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+		g_autofree char *path = NULL;
+
+		/* Exactly the mkstemp template of cav_fs_write_atomic(). */
+		if (!g_str_has_prefix(name, prefix) || strlen(name) != strlen(prefix) + 6)
+			continue;
+		path = g_build_filename(dir, name, NULL);
+		if (g_unlink(path) == 0)
+			n++;
+	}
+	return n;
 }

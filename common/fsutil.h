@@ -14,6 +14,11 @@ G_GNUC_WARN_UNUSED_RESULT
 gboolean cav_fs_write_atomic(const char *path, const void *data, gsize len, int mode,
 			     GError **error);
 
+/* Removes the temporary files a crash inside cav_fs_write_atomic(@dir/@base)
+ * left in @dir (".@base.tmp-XXXXXX"): never the file itself, nothing else.
+ * Returns how many were removed. */
+guint cav_fs_remove_stale_temps(const char *dir, const char *base);
+
 /* fsync of a folder, so a rename or create inside it survives power loss. */
 G_GNUC_WARN_UNUSED_RESULT
 gboolean cav_fs_sync_dir(const char *dir, GError **error);

@@ -170,6 +170,22 @@ test_fs_write_atomic(void)
 		n++;
 	g_assert_cmpuint(n, ==, 1);
 
+	/* What a crash mid-write leaves: only those temporaries go. */
+	{
+		g_autofree char *t1 = g_build_filename(dir, ".key.pem.tmp-AB12cd", NULL);
+		g_autofree char *t2 = g_build_filename(dir, ".key.pem.tmp-short", NULL);
+		g_autofree char *t3 = g_build_filename(dir, ".other.tmp-AB12cd", NULL);
+
+		g_assert_true(g_file_set_contents(t1, "half", -1, NULL));
+		g_assert_true(g_file_set_contents(t2, "x", -1, NULL));
+		g_assert_true(g_file_set_contents(t3, "x", -1, NULL));
+		g_assert_cmpuint(cav_fs_remove_stale_temps(dir, "key.pem"), ==, 1);
+		g_assert_false(g_file_test(t1, G_FILE_TEST_EXISTS));
+		g_assert_true(g_file_test(t2, G_FILE_TEST_EXISTS));
+		g_assert_true(g_file_test(t3, G_FILE_TEST_EXISTS));
+		g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+		g_assert_cmpuint(cav_fs_remove_stale_temps("/nonexistent-dir", "key.pem"), ==, 0);
+	}
 	g_assert_false(cav_fs_write_atomic("/nonexistent-dir/x", "a", 1, 0644, &error));
 	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 	g_clear_error(&error);

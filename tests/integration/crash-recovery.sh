@@ -28,8 +28,12 @@ for cycle in 1 2 3 4 5; do
 	wait_for "[ \$(sql \"SELECT count(*) FROM segments WHERE state = 'open'\") -gt 0 ]" 10
 	kill_us=$(now_us)
 	cav_kill9
+	# What a kill in the middle of a manifest rewrite leaves (seen once in CI):
+	# recovery removes it, so the sealed hearing verifies with no extra file.
+	[ "$cycle" = 3 ] && echo '{"half": ' >"$hdir/.manifest.json.tmp-Crash1"
 	cav_start
 	restart_us=$(now_us)
+	[ ! -e "$hdir/.manifest.json.tmp-Crash1" ] || fail "cycle $cycle: the half-written manifest temporary is still there"
 
 	# Recording resumed by itself: new segments opened after the restart.
 	wait_for "[ \$(sql \"SELECT count(*) FROM segments WHERE start_us > $kill_us\") -ge 3 ]" 20
