@@ -7,6 +7,7 @@
  * Main thread only.
  */
 #include "api-private.h"
+#include "api-json.h"
 #include "room-evidence.h"
 #include "store-evidence.h"
 
@@ -59,26 +60,6 @@ post_stop(CavApiRequest *req)
 }
 
 static void
-add_string_or_null(JsonBuilder *b, const char *name, const char *value)
-{
-	json_builder_set_member_name(b, name);
-	if (value != NULL)
-		json_builder_add_string_value(b, value);
-	else
-		json_builder_add_null_value(b);
-}
-
-static void
-add_int_or_null(JsonBuilder *b, const char *name, gint64 value)
-{
-	json_builder_set_member_name(b, name);
-	if (value != 0)
-		json_builder_add_int_value(b, value);
-	else
-		json_builder_add_null_value(b);
-}
-
-static void
 get_hearing_evidence(CavApiRequest *req)
 {
 	CavStore *store = cav_room_store(req->api->room);
@@ -106,16 +87,19 @@ get_hearing_evidence(CavApiRequest *req)
 		json_builder_begin_object(b);
 		json_builder_set_member_name(b, "id");
 		json_builder_add_int_value(b, u->id);
-		add_string_or_null(b, "input", u->source);
-		add_string_or_null(b, "file", u->file);
-		add_string_or_null(b, "file_sha256", u->file_sha256);
-		add_int_or_null(b, "file_bytes", u->file_bytes);
-		json_builder_set_member_name(b, "start_us");
-		json_builder_add_int_value(b, u->start_us);
-		add_int_or_null(b, "end_us", u->end_us);
-		add_string_or_null(b, "started_by", u->started_by);
-		add_string_or_null(b, "ended_by", u->ended_by);
-		add_string_or_null(b, "end_reason", u->end_reason);
+		cav_json_add_string(b, "input", u->source);
+		cav_json_add_string(b, "file", u->file);
+		cav_json_add_string(b, "file_sha256", u->file_sha256);
+		json_builder_set_member_name(b, "file_bytes"); /* null until hashed */
+		if (u->file_sha256 != NULL)
+			json_builder_add_int_value(b, u->file_bytes);
+		else
+			json_builder_add_null_value(b);
+		cav_json_add_time(b, "start", u->start_us);
+		cav_json_add_time(b, "end", u->end_us);
+		cav_json_add_string(b, "started_by", u->started_by);
+		cav_json_add_string(b, "ended_by", u->ended_by);
+		cav_json_add_string(b, "end_reason", u->end_reason);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);

@@ -6,8 +6,8 @@
 
 #define MEMBER(b, name) json_builder_set_member_name((b), (name))
 
-static void
-add_str(JsonBuilder *b, const char *name, const char *value)
+void
+cav_json_add_string(JsonBuilder *b, const char *name, const char *value)
 {
 	MEMBER(b, name);
 	if (value != NULL)
@@ -35,7 +35,7 @@ cav_json_add_time(JsonBuilder *b, const char *name, gint64 us)
 		json_builder_add_int_value(b, us);
 	else
 		json_builder_add_null_value(b);
-	add_str(b, bj_name, bj);
+	cav_json_add_string(b, bj_name, bj);
 }
 
 void
@@ -43,14 +43,14 @@ cav_json_case(JsonBuilder *b, const CavCaseRow *c)
 {
 	json_builder_begin_object(b);
 	add_int(b, "id", c->id);
-	add_str(b, "number", c->number);
-	add_str(b, "title", c->title);
-	add_str(b, "cause", c->cause);
-	add_str(b, "parties", c->parties);
+	cav_json_add_string(b, "number", c->number);
+	cav_json_add_string(b, "title", c->title);
+	cav_json_add_string(b, "cause", c->cause);
+	cav_json_add_string(b, "parties", c->parties);
 	MEMBER(b, "public");
 	json_builder_add_boolean_value(b, c->is_public);
 	cav_json_add_time(b, "created", c->created_us);
-	add_str(b, "created_by", c->created_by);
+	cav_json_add_string(b, "created_by", c->created_by);
 	json_builder_end_object(b);
 }
 
@@ -60,15 +60,15 @@ hearing_members(JsonBuilder *b, CavStore *store, const CavHearingRow *h)
 	g_autoptr(CavCaseRow) c = cav_store_case_get(store, h->case_id, NULL);
 
 	add_int(b, "id", h->id);
-	add_str(b, "uid", h->uid);
+	cav_json_add_string(b, "uid", h->uid);
 	add_int(b, "case_id", h->case_id);
-	add_str(b, "case_number", c ? c->number : NULL);
-	add_str(b, "case_title", c ? c->title : NULL);
-	add_str(b, "room", h->room_id);
-	add_str(b, "state", cav_hearing_state_name(h->state));
-	add_str(b, "pause_reason", h->pause_reason);
+	cav_json_add_string(b, "case_number", c ? c->number : NULL);
+	cav_json_add_string(b, "case_title", c ? c->title : NULL);
+	cav_json_add_string(b, "room", h->room_id);
+	cav_json_add_string(b, "state", cav_hearing_state_name(h->state));
+	cav_json_add_string(b, "pause_reason", h->pause_reason);
 	cav_json_add_time(b, "opened", h->opened_us);
-	add_str(b, "opened_by", h->opened_by);
+	cav_json_add_string(b, "opened_by", h->opened_by);
 	cav_json_add_time(b, "closed", h->closed_us);
 	cav_json_add_time(b, "sealed", h->sealed_us);
 }
@@ -90,12 +90,12 @@ add_intervals(JsonBuilder *b, GPtrArray *ivs)
 		CavIntervalRow *r = ivs->pdata[i];
 
 		json_builder_begin_object(b);
-		add_str(b, "kind", r->kind);
-		add_str(b, "reason", r->reason);
-		add_str(b, "detail", r->detail);
+		cav_json_add_string(b, "kind", r->kind);
+		cav_json_add_string(b, "reason", r->reason);
+		cav_json_add_string(b, "detail", r->detail);
 		cav_json_add_time(b, "start", r->start_us);
 		cav_json_add_time(b, "end", r->end_us);
-		add_str(b, "actor", r->actor);
+		cav_json_add_string(b, "actor", r->actor);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -112,8 +112,8 @@ add_marks(JsonBuilder *b, GPtrArray *marks)
 		json_builder_begin_object(b);
 		add_int(b, "id", r->id);
 		cav_json_add_time(b, "at", r->at_us);
-		add_str(b, "label", r->label);
-		add_str(b, "actor", r->actor);
+		cav_json_add_string(b, "label", r->label);
+		cav_json_add_string(b, "actor", r->actor);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -141,9 +141,9 @@ add_tracks(JsonBuilder *b, GPtrArray *tracks, GPtrArray *segs)
 			open += g_str_equal(s->state, "open");
 		}
 		json_builder_begin_object(b);
-		add_str(b, "name", t->name);
-		add_str(b, "kind", t->kind);
-		add_str(b, "label", t->label);
+		cav_json_add_string(b, "name", t->name);
+		cav_json_add_string(b, "kind", t->kind);
+		cav_json_add_string(b, "label", t->label);
 		add_int(b, "segments", n);
 		add_int(b, "partial", partial);
 		add_int(b, "open", open);
@@ -168,10 +168,10 @@ cav_json_hearing_full(JsonBuilder *b, CavStore *store, const CavHearingRow *h, G
 		return FALSE;
 	json_builder_begin_object(b);
 	hearing_members(b, store, h);
-	add_str(b, "media_dir", h->media_dir);
-	add_str(b, "chain_head", h->chain_head);
-	add_str(b, "signature", h->signature);
-	add_str(b, "key_id", h->key_id);
+	cav_json_add_string(b, "media_dir", h->media_dir);
+	cav_json_add_string(b, "chain_head", h->chain_head);
+	cav_json_add_string(b, "signature", h->signature);
+	cav_json_add_string(b, "key_id", h->key_id);
 	add_intervals(b, ivs);
 	add_marks(b, marks);
 	add_tracks(b, tracks, segs);
@@ -185,14 +185,14 @@ cav_json_event(JsonBuilder *b, const CavEventRow *e)
 	json_builder_begin_object(b);
 	add_int(b, "id", e->id);
 	cav_json_add_time(b, "at", e->at_us);
-	add_str(b, "severity", e->severity);
-	add_str(b, "code", e->code);
+	cav_json_add_string(b, "severity", e->severity);
+	cav_json_add_string(b, "code", e->code);
 	MEMBER(b, "hearing_id");
 	if (e->hearing_id)
 		json_builder_add_int_value(b, e->hearing_id);
 	else
 		json_builder_add_null_value(b);
-	add_str(b, "message", e->message);
+	cav_json_add_string(b, "message", e->message);
 	json_builder_end_object(b);
 }
 
@@ -236,12 +236,12 @@ cav_json_status(JsonBuilder *b, CavRoom *room, const CavHttpReaper *reaper)
 	CavDiskLevel level = cav_disk_guard_poll(disk);
 
 	json_builder_begin_object(b);
-	add_str(b, "version", CAV_VERSION);
+	cav_json_add_string(b, "version", CAV_VERSION);
 	MEMBER(b, "room");
 	json_builder_begin_object(b);
-	add_str(b, "id", c->room_id);
-	add_str(b, "name", c->room_name);
-	add_str(b, "court", c->court);
+	cav_json_add_string(b, "id", c->room_id);
+	cav_json_add_string(b, "name", c->room_name);
+	cav_json_add_string(b, "court", c->court);
 	json_builder_end_object(b);
 	add_current_hearing(b, room);
 	MEMBER(b, "recording");
@@ -265,9 +265,9 @@ cav_json_status(JsonBuilder *b, CavRoom *room, const CavHttpReaper *reaper)
 		CavAlarm *a = alarms->pdata[i];
 
 		json_builder_begin_object(b);
-		add_str(b, "code", a->code);
-		add_str(b, "message", a->message);
-		add_str(b, "message_zh", a->message_zh);
+		cav_json_add_string(b, "code", a->code);
+		cav_json_add_string(b, "message", a->message);
+		cav_json_add_string(b, "message_zh", a->message_zh);
 		cav_json_add_time(b, "at", a->at_us);
 		json_builder_end_object(b);
 	}

@@ -8,6 +8,8 @@
 
 G_BEGIN_DECLS
 
+/* Adds member @name: the string, or null when @value is NULL. */
+void cav_json_add_string(JsonBuilder *b, const char *name, const char *value);
 /* Adds "<name>_us" and "<name>_bj" members (null when @us is 0). */
 void cav_json_add_time(JsonBuilder *b, const char *name, gint64 us);
 

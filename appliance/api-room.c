@@ -14,13 +14,12 @@
  * the next recording start ("next-start").
  */
 #include "api-private.h"
+#include "api-json.h"
 #include "audit.h"
 #include "room-program.h"
 #include "pipelines/source.h"
 
 #include <string.h>
-
-static void add_nullable_string(JsonBuilder *b, const char *name, const char *value);
 
 /* ---- hub snapshot ---------------------------------------------------------- */
 
@@ -82,7 +81,7 @@ respond_layout(CavApi *api, SoupServerMessage *msg)
 	for (guint i = 0; available[i] != NULL; i++)
 		json_builder_add_string_value(b, available[i]);
 	json_builder_end_array(b);
-	add_nullable_string(b, "main_camera", st.main_camera);
+	cav_json_add_string(b, "main_camera", st.main_camera);
 	json_builder_set_member_name(b, "cameras");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < c->sources->len; i++)
@@ -135,16 +134,6 @@ post_layout(CavApiRequest *req)
 /* ---- sources and levels ------------------------------------------------------ */
 
 static void
-add_nullable_string(JsonBuilder *b, const char *name, const char *value)
-{
-	json_builder_set_member_name(b, name);
-	if (value != NULL)
-		json_builder_add_string_value(b, value);
-	else
-		json_builder_add_null_value(b);
-}
-
-static void
 get_sources(CavApiRequest *req)
 {
 	const CavConfig *c = cav_room_config(req->api->room);
@@ -159,13 +148,13 @@ get_sources(CavApiRequest *req)
 		JsonObject *h = health != NULL ? json_node_get_object(health) : NULL;
 
 		json_builder_begin_object(b);
-		add_nullable_string(b, "id", s->id);
-		add_nullable_string(b, "kind",
+		cav_json_add_string(b, "id", s->id);
+		cav_json_add_string(b, "kind",
 				    s->kind == CAV_MEDIA_VIDEO ? "camera" : "microphone");
-		add_nullable_string(b, "backend", s->backend);
-		add_nullable_string(b, "label", s->label);
-		add_nullable_string(b, "role", s->role);
-		add_nullable_string(b, "state",
+		cav_json_add_string(b, "backend", s->backend);
+		cav_json_add_string(b, "label", s->label);
+		cav_json_add_string(b, "role", s->role);
+		cav_json_add_string(b, "state",
 				    h != NULL && json_object_has_member(h, "state")
 					    ? json_object_get_string_member(h, "state")
 					    : "unknown");
@@ -233,9 +222,9 @@ get_levels(CavApiRequest *req)
 			continue;
 		m = level_of(req->api, s->id);
 		json_builder_begin_object(b);
-		add_nullable_string(b, "id", s->id);
-		add_nullable_string(b, "role", s->role);
-		add_nullable_string(b, "label", s->label);
+		cav_json_add_string(b, "id", s->id);
+		cav_json_add_string(b, "role", s->role);
+		cav_json_add_string(b, "label", s->label);
 		add_level(b, m, "rms_db");
 		add_level(b, m, "peak_db");
 		json_builder_end_object(b);
@@ -257,14 +246,14 @@ get_storage(CavApiRequest *req)
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
 	json_builder_begin_object(b);
-	add_nullable_string(b, "media_dir", c->media_dir);
+	cav_json_add_string(b, "media_dir", c->media_dir);
 	json_builder_set_member_name(b, "free_bytes");
 	json_builder_add_int_value(b, cav_disk_guard_free_bytes(disk));
 	json_builder_set_member_name(b, "hours_left");
 	json_builder_add_double_value(b, cav_disk_guard_hours_left(disk));
 	json_builder_set_member_name(b, "bytes_per_hour");
 	json_builder_add_int_value(b, (gint64)cav_config_bytes_per_hour(c));
-	add_nullable_string(b, "level", levels[MIN((guint)level, G_N_ELEMENTS(levels) - 1)]);
+	cav_json_add_string(b, "level", levels[MIN((guint)level, G_N_ELEMENTS(levels) - 1)]);
 	json_builder_set_member_name(b, "min_free_hours");
 	json_builder_add_double_value(b, c->min_free_hours);
 	json_builder_set_member_name(b, "alarm_free_hours");
@@ -288,9 +277,9 @@ get_alarms(CavApiRequest *req)
 		CavAlarm *a = alarms->pdata[i];
 
 		json_builder_begin_object(b);
-		add_nullable_string(b, "code", a->code);
-		add_nullable_string(b, "message", a->message);
-		add_nullable_string(b, "message_zh", a->message_zh);
+		cav_json_add_string(b, "code", a->code);
+		cav_json_add_string(b, "message", a->message);
+		cav_json_add_string(b, "message_zh", a->message_zh);
 		cav_json_add_time(b, "at", a->at_us);
 		json_builder_end_object(b);
 	}
@@ -327,9 +316,9 @@ get_audit(CavApiRequest *req)
 		json_builder_set_member_name(b, "id");
 		json_builder_add_int_value(b, r->id);
 		cav_json_add_time(b, "at", r->at_us);
-		add_nullable_string(b, "actor", r->actor);
-		add_nullable_string(b, "action", r->action);
-		add_nullable_string(b, "object", r->object);
+		cav_json_add_string(b, "actor", r->actor);
+		cav_json_add_string(b, "action", r->action);
+		cav_json_add_string(b, "object", r->object);
 		json_builder_set_member_name(b, "detail");
 		if (detail != NULL)
 			json_builder_add_value(b, g_steal_pointer(&detail));
@@ -361,15 +350,15 @@ get_public_status(CavApiRequest *req)
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
 	json_builder_begin_object(b);
-	add_nullable_string(b, "room", c->room_name);
-	add_nullable_string(b, "court", c->court);
+	cav_json_add_string(b, "room", c->room_name);
+	cav_json_add_string(b, "court", c->court);
 	json_builder_set_member_name(b, "recording");
 	json_builder_add_boolean_value(b, cav_room_is_recording(req->api->room) && h != NULL &&
 						  h->state == CAV_HEARING_RECORDING);
-	add_nullable_string(b, "state", h ? cav_hearing_state_name(h->state) : NULL);
-	add_nullable_string(b, "pause_reason", h ? h->pause_reason : NULL);
-	add_nullable_string(b, "case_number", kase ? kase->number : NULL);
-	add_nullable_string(b, "case_title", kase && kase->is_public ? kase->title : NULL);
+	cav_json_add_string(b, "state", h ? cav_hearing_state_name(h->state) : NULL);
+	cav_json_add_string(b, "pause_reason", h ? h->pause_reason : NULL);
+	cav_json_add_string(b, "case_number", kase ? kase->number : NULL);
+	cav_json_add_string(b, "case_title", kase && kase->is_public ? kase->title : NULL);
 	cav_json_add_time(b, "now", g_get_real_time());
 	json_builder_end_object(b);
 	cav_api_respond_json(req->msg, 200, b);
