@@ -325,10 +325,8 @@ track_report(JsonBuilder *b, Data *d, const CavTrackRow *t, double *worst_av, gi
 	gboolean evidence = g_strcmp0(t->kind, "evidence") == 0;
 	/* The time this track should cover: the recording, or an evidence
 	 * input's uses. */
-	GArray *ref = !evidence ? d->recorded
-		      : g_hash_table_contains(d->in_use, t->name)
-			      ? g_hash_table_lookup(d->in_use, t->name)
-			      : never;
+	GArray *uses = evidence ? g_hash_table_lookup(d->in_use, t->name) : NULL;
+	GArray *ref = !evidence ? d->recorded : uses != NULL ? uses : never;
 	gint64 recorded = total(ref), dropped = 0, bytes = 0;
 	guint n = 0, partial = 0, measured = 0;
 	double worst = 0;
